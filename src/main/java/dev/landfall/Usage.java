@@ -1,0 +1,27 @@
+package dev.landfall;
+
+/** The {@code --help} text. */
+final class Usage {
+
+    static final String TEXT = """
+            Landfall: lands files, logs and device readings in S3 and DynamoDB (Apache Camel).
+
+            Usage: java -jar landfall.jar [--help]
+
+            Every setting is a property in application.properties and can be overridden by an
+            environment variable (dots and dashes become underscores, upper case) or -Dkey=value:
+              CAMEL_MAIN_PROFILE          local (embedded servers) | prod (AWS, default credentials chain)
+              LANDFALL_AWS_REGION         AWS region (prod: from the default region chain when empty)
+              LANDFALL_STATE_TABLE        DynamoDB table for idempotency keys and locks
+              LANDFALL_DEAD_LETTER_BUCKET S3 bucket for dead letters
+              LANDFALL_FACILITY_LOGS_BUCKET  S3 bucket for facility monthly logs
+              LANDFALL_CLUSTER_TYPE       file (default) | kubernetes: how replicas elect one poller
+            Facilities are route templates: camel.routeTemplate[N].* (see application.properties).
+            Ports must be given as -D system properties (camel-main ignores *_PORT environment variables).
+
+            Observe: http://127.0.0.1:9876/observe/health, /observe/metrics, /observe/jolokia
+            """;
+
+    private Usage() {
+    }
+}

@@ -1,0 +1,124 @@
+package dev.landfall.common;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/** Makes sure declared buckets and tables exist: creates them in {@code create} mode, only reports them in {@code verify} mode. */
+public final class StorageProvisioner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StorageProvisioner.class);
+
+    public enum Mode { CREATE, VERIFY }
+
+    private final S3Client s3;
+    private final DynamoDbClient dynamoDb;
+    private final Mode mode;
+    private final List<StorageSpec> specs;
+
+    public StorageProvisioner(S3Client s3, DynamoDbClient dynamoDb, Mode mode, List<StorageSpec> specs) {
+        this.s3 = s3;
+        this.dynamoDb = dynamoDb;
+        this.mode = mode;
+        this.specs = List.copyOf(specs);
+    }
+
+    /** Returns what is still missing after this pass (empty when all is in place). */
+    public List<String> ensure() {
+        List<String> missing = new ArrayList<>();
+        for (StorageSpec spec : specs) {
+            for (String bucket : spec.buckets()) {
+                if (!bucketExists(bucket)) {
+                    if (mode == Mode.CREATE) {
+                        createBucket(bucket);
+                    } else {
+                        missing.add("S3 bucket '" + bucket + "'");
+                    }
+                }
+            }
+            for (StorageSpec.Table table : spec.tables()) {
+                if (!tableExists(table.name())) {
+                    if (mode == Mode.CREATE) {
+                        createTable(table);
+                    } else {
+                        missing.add("DynamoDB table '" + table.name() + "' (hash key " + table.hashKey()
+                                + (table.rangeKey() == null ? "" : ", range key " + table.rangeKey()) + ")");
+                    }
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            LOG.error("Missing storage, create it before Landfall can land data: {}", String.join("; ", missing));
+        }
+        return missing;
+    }
+
+    private boolean bucketExists(String bucket) {
+        try {
+            s3.headBucket(b -> b.bucket(bucket));
+            return true;
+        } catch (NoSuchBucketException e) {
+            return false;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private void createBucket(String bucket) {
+        try {
+            s3.createBucket(b -> b.bucket(bucket));
+            LOG.info("Created S3 bucket {}", bucket);
+        } catch (BucketAlreadyOwnedByYouException e) {
+            // created by a replica starting at the same time
+        }
+    }
+
+    private boolean tableExists(String name) {
+        try {
+            dynamoDb.describeTable(b -> b.tableName(name));
+            return true;
+        } catch (ResourceNotFoundException e) {
+            return false;
+        }
+    }
+
+    private void createTable(StorageSpec.Table t) {
+        List<AttributeDefinition> attrs = new ArrayList<>();
+        List<KeySchemaElement> keys = new ArrayList<>();
+        attrs.add(AttributeDefinition.builder().attributeName(t.hashKey()).attributeType(ScalarAttributeType.S).build());
+        keys.add(KeySchemaElement.builder().attributeName(t.hashKey()).keyType(KeyType.HASH).build());
+        if (t.rangeKey() != null) {
+            attrs.add(AttributeDefinition.builder().attributeName(t.rangeKey()).attributeType(ScalarAttributeType.S).build());
+            keys.add(KeySchemaElement.builder().attributeName(t.rangeKey()).keyType(KeyType.RANGE).build());
+        }
+        try {
+            dynamoDb.createTable(b -> b.tableName(t.name()).attributeDefinitions(attrs).keySchema(keys)
+                    .billingMode(BillingMode.PAY_PER_REQUEST));
+            dynamoDb.waiter().waitUntilTableExists(b -> b.tableName(t.name()));
+            if (t.ttlAttribute() != null) {
+                dynamoDb.updateTimeToLive(b -> b.tableName(t.name())
+                        .timeToLiveSpecification(s -> s.enabled(true).attributeName(t.ttlAttribute())));
+            }
+            LOG.info("Created DynamoDB table {}", t.name());
+        } catch (ResourceInUseException e) {
+            // created by a replica starting at the same time
+        }
+    }
+}

@@ -1,0 +1,245 @@
+package dev.landfall.config;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import dev.landfall.common.DeadLetterProcessor;
+import dev.landfall.common.DeadLetterReplayProcessor;
+import dev.landfall.common.DeadLetterStore;
+import dev.landfall.common.DynamoDbIdempotentRepository;
+import dev.landfall.common.DynamoDbLeaseLock;
+import dev.landfall.common.PipelineMetrics;
+import dev.landfall.common.S3ObjectUpdater;
+import dev.landfall.common.StateTable;
+import dev.landfall.common.StorageHealthCheck;
+import dev.landfall.common.StorageProvisioner;
+import dev.landfall.common.StorageSpec;
+import dev.landfall.facility.FacilityLogMergeProcessor;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.Configuration;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** The shared beans every pipeline uses: AWS clients, idempotency, locks, dead letter, metrics, provisioning. */
+@Configuration
+public class LandfallConfiguration implements CamelConfiguration, CamelContextAware {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LandfallConfiguration.class);
+
+    private CamelContext camelContext;
+
+    @PropertyInject("landfall.aws.region")
+    private String region;
+    @PropertyInject(value = "landfall.aws.s3.endpoint", defaultValue = "")
+    private String s3Endpoint;
+    @PropertyInject(value = "landfall.aws.dynamodb.endpoint", defaultValue = "")
+    private String dynamoDbEndpoint;
+    @PropertyInject(value = "landfall.aws.s3.path-style", defaultValue = "false")
+    private boolean pathStyle;
+    @PropertyInject(value = "landfall.aws.access-key", defaultValue = "")
+    private String accessKey;
+    @PropertyInject(value = "landfall.aws.secret-key", defaultValue = "")
+    private String secretKey;
+    @PropertyInject(value = "landfall.aws.max-connections", defaultValue = "64")
+    private int maxConnections;
+
+    @PropertyInject(value = "camel.server.port", defaultValue = "8080")
+    private int serverPort;
+
+    @PropertyInject("landfall.state.table")
+    private String stateTable;
+    @PropertyInject(value = "landfall.idempotency.lease-seconds", defaultValue = "300")
+    private long leaseSeconds;
+    @PropertyInject(value = "landfall.idempotency.ttl-days", defaultValue = "30")
+    private long ttlDays;
+    @PropertyInject(value = "landfall.lock.lease-seconds", defaultValue = "60")
+    private long lockLeaseSeconds;
+
+    @PropertyInject("landfall.dead-letter.bucket")
+    private String deadLetterBucket;
+    @PropertyInject(value = "landfall.dead-letter.prefix", defaultValue = "dead-letter/")
+    private String deadLetterPrefix;
+
+    @PropertyInject(value = "landfall.provision.mode", defaultValue = "verify")
+    private String provisionMode;
+    @PropertyInject(value = "landfall.provision.buckets", defaultValue = "")
+    private String provisionBuckets;
+
+    private final java.util.Map<String, Object> beans = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @SuppressWarnings("unchecked")
+    private <T> T once(String name, java.util.function.Supplier<T> factory) {
+        Object existing = beans.get(name);
+        if (existing == null) {
+            existing = factory.get();
+            beans.put(name, existing);
+        }
+        return (T) existing;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        // master: routes find their cluster service among the context services, so it must be there before routes start
+        if (context.hasService(org.apache.camel.cluster.CamelClusterService.class) == null) {
+            context.addService(ClusterServiceFactory.create(context));
+        }
+        try {
+            context.getRegistry().lookupByNameAndType("storageProvisioner", StorageProvisioner.class).ensure();
+        } catch (RuntimeException e) {
+            LOG.warn("S3/DynamoDB not reachable at start ({}); the storage health check stays DOWN and retries", e.getMessage());
+        }
+    }
+
+    /**
+     * With the management server on its own port there are two Vert.x servers, and Camel 4.17's engine then
+     * cannot tell which one is the business server and falls back to port 8080; name the port explicitly.
+     */
+    @BindToRegistry("platform-http-engine")
+    public PlatformHttpEngine platformHttpEngine() {
+        return once("platformHttpEngine", () -> new VertxPlatformHttpEngine() {
+            @Override
+            public int getServerPort() {
+                return serverPort > 0 ? serverPort : super.getServerPort();
+            }
+        });
+    }
+
+    @BindToRegistry
+    public Clock clock() {
+        return once("clock", () -> {
+            return Clock.systemUTC();
+        });
+    }
+
+    @BindToRegistry
+    public AwsClients.Settings awsSettings() {
+        return once("awsSettings", () -> {
+            AwsClients.Settings s = new AwsClients.Settings(region, s3Endpoint, dynamoDbEndpoint, pathStyle, accessKey, secretKey, maxConnections);
+            LOG.info("AWS clients: {}", s);
+            return s;
+        });
+    }
+
+    @BindToRegistry(beanPostProcess = false)
+    public S3Client s3Client() {
+        return once("s3Client", () -> {
+            return AwsClients.s3(awsSettings());
+        });
+    }
+
+    @BindToRegistry(beanPostProcess = false)
+    public DynamoDbClient dynamoDbClient() {
+        return once("dynamoDbClient", () -> {
+            List<ExecutionInterceptor> interceptors = new ArrayList<>(
+                    camelContext.getRegistry().findByType(ExecutionInterceptor.class));
+            return AwsClients.dynamoDb(awsSettings(), interceptors);
+        });
+    }
+
+    @BindToRegistry
+    public PipelineMetrics pipelineMetrics() {
+        return once("pipelineMetrics", () -> {
+            return new PipelineMetrics(() -> camelContext.getRegistry().findSingleByType(MeterRegistry.class));
+        });
+    }
+
+    /** For the idempotent consumer EIP: claim (with a lease), confirm after the write, remove on failure. */
+    @BindToRegistry
+    public DynamoDbIdempotentRepository idempotentRepository() {
+        return once("idempotentRepository", () -> {
+            return new DynamoDbIdempotentRepository(dynamoDbClient(), stateTable, "messages",
+                    Duration.ofSeconds(leaseSeconds), Duration.ofDays(ttlDays), false, clock());
+        });
+    }
+
+    /** For file consumers, which add a key only once the file was processed. */
+    @BindToRegistry
+    public DynamoDbIdempotentRepository fileIdempotentRepository() {
+        return once("fileIdempotentRepository", () -> {
+            return new DynamoDbIdempotentRepository(dynamoDbClient(), stateTable, "files",
+                    Duration.ofSeconds(leaseSeconds), Duration.ofDays(ttlDays), true, clock());
+        });
+    }
+
+    @BindToRegistry
+    public DynamoDbLeaseLock leaseLock() {
+        return once("leaseLock", () -> {
+            return new DynamoDbLeaseLock(dynamoDbClient(), stateTable, Duration.ofSeconds(lockLeaseSeconds), clock());
+        });
+    }
+
+    @BindToRegistry
+    public S3ObjectUpdater s3ObjectUpdater() {
+        return once("s3ObjectUpdater", () -> {
+            return new S3ObjectUpdater(s3Client(), leaseLock(), Duration.ofSeconds(lockLeaseSeconds * 2));
+        });
+    }
+
+    @BindToRegistry
+    public DeadLetterStore deadLetterStore() {
+        return once("deadLetterStore", () -> {
+            DynamoDbIdempotentRepository written = new DynamoDbIdempotentRepository(dynamoDbClient(), stateTable, "dead-letter",
+                    Duration.ofSeconds(60), Duration.ofDays(ttlDays), false, clock());
+            return new DeadLetterStore(s3Client(), deadLetterBucket, deadLetterPrefix, written, pipelineMetrics(), clock());
+        });
+    }
+
+    @BindToRegistry
+    public DeadLetterProcessor deadLetterProcessor() {
+        return once("deadLetterProcessor", () -> {
+            return new DeadLetterProcessor(deadLetterStore());
+        });
+    }
+
+    @BindToRegistry
+    public DeadLetterReplayProcessor deadLetterReplay() {
+        return once("deadLetterReplay", () -> new DeadLetterReplayProcessor(deadLetterStore()));
+    }
+
+    @BindToRegistry
+    public StorageProvisioner storageProvisioner() {
+        return once("storageProvisioner", () -> {
+            List<String> buckets = Arrays.stream(provisionBuckets.split(",")).map(String::trim).filter(b -> !b.isEmpty()).distinct().toList();
+            List<StorageSpec> specs = List.of(new StorageSpec(buckets, List.of(StateTable.spec(stateTable))));
+            return new StorageProvisioner(s3Client(), dynamoDbClient(),
+                    StorageProvisioner.Mode.valueOf(provisionMode.trim().toUpperCase()), specs);
+        });
+    }
+
+    @BindToRegistry
+    public StorageHealthCheck storageHealthCheck() {
+        return once("storageHealthCheck", () -> {
+            return new StorageHealthCheck(storageProvisioner());
+        });
+    }
+
+    @BindToRegistry
+    public FacilityLogMergeProcessor facilityLogMerge() {
+        return once("facilityLogMerge", () -> {
+            return new FacilityLogMergeProcessor(s3ObjectUpdater(), deadLetterStore(), pipelineMetrics());
+        });
+    }
+}

@@ -1,0 +1,222 @@
+package dev.landfall.facility;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.landfall.common.PipelineMetrics;
+import dev.landfall.local.LocalServers;
+import dev.landfall.testing.FreePorts;
+import dev.landfall.testing.LandfallApp;
+import dev.landfall.testing.S3Objects;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The facility-logs pipeline on the real Main, S3Proxy, DynamoDB Local and FtpServer. */
+class FacilityLogsRouteTest {
+
+    static final String BUCKET = "landfall-facility-logs";
+    static final String DEAD_LETTERS = "landfall-dead-letter";
+    static final String HEADER = "event_timestamp,sensor,value";
+
+    @TempDir
+    static Path dir;
+    static LocalServers servers;
+    static LandfallApp app;
+    static S3Client s3;
+    static int httpPort;
+
+    @BeforeAll
+    static void start() throws Exception {
+        servers = LocalServers.start(LocalServers.Options.forTests(dir.resolve("servers")));
+        Map<String, String> props = LandfallApp.testProperties(servers, dir.resolve("app"));
+        httpPort = FreePorts.next();
+        props.put("camel.server.port", Integer.toString(httpPort));
+        facility(props, "growing");
+        facility(props, "bad");
+        app = LandfallApp.start(props);
+        s3 = app.s3();
+    }
+
+    static void facility(Map<String, String> props, String name) {
+        String p = "camel.routeTemplate[facility-logs-poll-" + name + "].";
+        props.put(p + "templateId", "facility-logs-ftp");
+        props.put(p + "name", name);
+        props.put(p + "host", "127.0.0.1");
+        props.put(p + "port", Integer.toString(servers.ftpPort()));
+        props.put(p + "user", LocalServers.FTP_USER);
+        props.put(p + "password", LocalServers.FTP_PASSWORD);
+        props.put(p + "path", "/" + name);
+        props.put(p + "fileName", "log.csv");
+        props.put(p + "prefix", name + "/");
+        props.put(p + "pollInterval", "300");
+        props.put(p + "readLockCheckInterval", "200");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (app != null) {
+            app.close();
+        }
+        servers.close();
+    }
+
+    static Path file(String facility) throws Exception {
+        Path f = servers.ftpHome().resolve(facility).resolve("log.csv");
+        Files.createDirectories(f.getParent());
+        return f;
+    }
+
+    static void append(Path file, List<String> rows) throws Exception {
+        if (!Files.exists(file)) {
+            Files.writeString(file, HEADER + "\n", StandardCharsets.UTF_8);
+        }
+        Files.writeString(file, String.join("\n", rows) + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    }
+
+    /** The monthly objects a correct merge must produce: first value per timestamp, sorted, header first. */
+    static Map<String, String> expected(String prefix, List<String> rows) {
+        Map<String, String> firstByTs = new TreeMap<>();
+        for (String r : rows) {
+            firstByTs.putIfAbsent(r.substring(0, 17), r);
+        }
+        Map<String, StringBuilder> months = new TreeMap<>();
+        firstByTs.forEach((ts, r) -> months.computeIfAbsent(prefix + ts.substring(0, 6), k -> new StringBuilder(HEADER + "\n"))
+                .append(r).append('\n'));
+        Map<String, String> out = new LinkedHashMap<>();
+        months.forEach((k, v) -> out.put(k, v.toString()));
+        return out;
+    }
+
+    static List<String> rows(String month, int fromHour, int count, String sensor) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int h = fromHour + i;
+            out.add(String.format("%s%02d:%02d:00:00,%s,%d", month, 1 + h / 24, h % 24, sensor, h));
+        }
+        return out;
+    }
+
+    @Test
+    void aGrowingFileOverThreeMonthsLandsOncePerTimestamp() throws Exception {
+        Path f = file("growing");
+        List<String> all = new ArrayList<>();
+        List<String> first = new ArrayList<>();
+        first.addAll(rows("201608", 0, 30, "s1"));
+        first.addAll(rows("201607", 10, 20, "s1"));
+        first.addAll(rows("201609", 5, 10, "s1"));
+        first.add(first.get(3)); // the same row twice in one file
+        all.addAll(first);
+        append(f, first);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(S3Objects.texts(s3, BUCKET, "growing/")).isEqualTo(expected("growing/", all)));
+
+        // the file grows: new rows, late rows for July, rows already stored
+        List<String> second = new ArrayList<>(rows("201609", 15, 10, "s1"));
+        second.addAll(rows("201607", 0, 10, "s1"));
+        second.addAll(rows("201608", 0, 5, "s1"));
+        all.addAll(second);
+        append(f, second);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(S3Objects.texts(s3, BUCKET, "growing/")).isEqualTo(expected("growing/", all)));
+        PipelineMetrics metrics = app.bean("pipelineMetrics", PipelineMetrics.class);
+        assertThat(metrics.count("facility-logs", "landed")).isGreaterThanOrEqualTo(80);
+    }
+
+    @Test
+    void badRowsAndConflictsGoToTheDeadLetterWithReasonsAndTheRestLands() throws Exception {
+        Path f = file("bad");
+        List<String> good = rows("201610", 0, 5, "s2");
+        List<String> content = new ArrayList<>(good);
+        content.add(2, "2016-10-01 05:00:00,s2,99");
+        content.add(4, "20161001:06:00:00,s2");
+        append(f, content);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(S3Objects.texts(s3, BUCKET, "bad/")).isEqualTo(expected("bad/", good)));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(deadLetters("bad"))
+                .extracting(d -> d.get("reason"))
+                .containsExactlyInAnyOrder("event_timestamp '2016-10-01 05:00:00' is not yyyyMMdd:HH:mm:ss",
+                        "expected 3 columns, found 2"));
+        Map<String, Object> badTs = deadLetters("bad").stream()
+                .filter(d -> String.valueOf(d.get("reason")).contains("2016-10-01 05:00:00")).findFirst().orElseThrow();
+        assertThat(badTs.get("line")).isEqualTo(4);
+        assertThat(String.valueOf(badTs.get("source"))).endsWith("/bad/log.csv");
+        assertThat(badTs.get("payload")).isEqualTo(HEADER + "\n2016-10-01 05:00:00,s2,99");
+
+        // the same timestamp again with other values: the stored row stays, both rows go to the dead letter
+        String conflicting = good.get(1).replace(",s2,", ",s9,");
+        append(f, List.of(conflicting));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deadLetters("bad"))
+                .anySatisfy(d -> {
+                    assertThat(String.valueOf(d.get("reason"))).contains("already stored with other values");
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> details = (Map<String, Object>) d.get("details");
+                    assertThat(details).containsEntry("keptRow", good.get(1)).containsEntry("incomingRow", conflicting);
+                }));
+        assertThat(S3Objects.texts(s3, BUCKET, "bad/")).isEqualTo(expected("bad/", good));
+        // polls of the unchanged file (and of its growth) never dead-letter the same row twice
+        append(f, rows("201610", 20, 1, "s2"));
+        List<String> withLate = new ArrayList<>(good);
+        withLate.addAll(rows("201610", 20, 1, "s2"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(S3Objects.texts(s3, BUCKET, "bad/")).isEqualTo(expected("bad/", withLate)));
+        assertThat(deadLetters("bad")).hasSize(3);
+    }
+
+    @Test
+    void aFixedDeadLetterCanBeReplayedIntoThePipeline() throws Exception {
+        String key = "dead-letter/facility-logs/2026/01/01/replaytest.json";
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("pipeline", "facility-logs");
+        entry.put("reason", "event_timestamp bad");
+        entry.put("source", "ftp://x/replay/log.csv");
+        entry.put("details", Map.of("facility", "replay", "bucket", BUCKET, "prefix", "replay/"));
+        entry.put("payloadTruncated", false);
+        entry.put("payload", HEADER + "\n20161101:00:00:00,s3,1");
+        s3.putObject(b -> b.bucket(DEAD_LETTERS).key(key), RequestBody.fromBytes(new ObjectMapper().writeValueAsBytes(entry)));
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> ok = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
+                + "/admin/dead-letter/replay?key=" + key)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(ok.statusCode()).as(httpPort + " " + ok.body()).isEqualTo(200);
+        assertThat(S3Objects.texts(s3, BUCKET, "replay/")).containsEntry("replay/201611", HEADER + "\n20161101:00:00:00,s3,1\n");
+        HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
+                + "/admin/dead-letter/replay")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(missing.statusCode()).isEqualTo(400);
+        assertThat(missing.body()).contains("key");
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> deadLetters(String facility) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String text : S3Objects.texts(s3, DEAD_LETTERS, "dead-letter/facility-logs/").values()) {
+            Map<String, Object> d = json.readValue(text, Map.class);
+            Map<String, Object> details = (Map<String, Object>) d.get("details");
+            if (details != null && facility.equals(details.get("facility"))) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.landfall.local;
+
+import java.nio.file.Path;
+
+import dev.landfall.Application;
+import org.apache.camel.main.Main;
+
+/**
+ * The local run (README command 1): real S3Proxy, DynamoDB Local and FtpServer on loopback with state under the
+ * data dir, the demo feeder, and Landfall itself with route reload from {@code src/main/resources/routes}.
+ * <p>
+ * System properties: {@code landfall.data-dir} (default {@code .landfall}), {@code landfall.demo} (default true),
+ * {@code landfall.s3.port}, {@code landfall.dynamodb.port}, {@code landfall.ftp.port}.
+ */
+public final class LocalLandfall {
+
+    private LocalLandfall() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dataDir = Path.of(System.getProperty("landfall.data-dir", ".landfall")).toAbsolutePath();
+        LocalServers.Options defaults = LocalServers.Options.forLocalRun(dataDir);
+        LocalServers.Options options = new LocalServers.Options(dataDir, true,
+                Integer.getInteger("landfall.s3.port", defaults.s3Port()),
+                Integer.getInteger("landfall.dynamodb.port", defaults.dynamoDbPort()),
+                Integer.getInteger("landfall.ftp.port", defaults.ftpPort()),
+                defaults.ftpPassivePorts());
+        LocalServers servers = LocalServers.start(options);
+        DemoFeeder feeder = null;
+        if (Boolean.parseBoolean(System.getProperty("landfall.demo", "true"))) {
+            feeder = new DemoFeeder(servers.ftpHome().resolve("demo/facility-log.csv"), 24);
+            feeder.start(3000);
+        }
+        System.out.printf("%nLocal servers: S3 %s  DynamoDB %s  FTP ftp://127.0.0.1:%d (user %s)%n%n",
+                servers.s3Endpoint(), servers.dynamoDbEndpoint(), servers.ftpPort(), LocalServers.FTP_USER);
+
+        Main main = Application.create();
+        servers.appProperties().forEach(main::addOverrideProperty);
+        main.addOverrideProperty("landfall.data-dir", dataDir.toString());
+        main.addOverrideProperty("camel.main.profile", "local");
+        main.addOverrideProperty("camel.main.routes-reload-enabled", "true");
+        main.addOverrideProperty("camel.main.routes-reload-directory", "src/main/resources/routes");
+        main.addOverrideProperty("camel.main.routes-reload-pattern", "*.camel.yaml");
+        main.addOverrideProperty("camel.main.routes-reload-remove-all-routes", "false");
+        DemoFeeder f = feeder;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (f != null) {
+                f.close();
+            }
+            servers.close();
+        }, "local-servers-stop"));
+        main.run(args);
+        // DynamoDB Local leaves a non-daemon thread behind
+        System.exit(0);
+    }
+}

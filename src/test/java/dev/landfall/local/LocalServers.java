@@ -1,0 +1,300 @@
+package dev.landfall.local;
+
+import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
+import com.amazonaws.services.dynamodbv2.local.server.AbstractLocalDynamoDBServerHandler;
+import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBRequestHandler;
+import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import org.apache.ftpserver.DataConnectionConfigurationFactory;
+import org.apache.ftpserver.FtpServer;
+import org.apache.ftpserver.FtpServerFactory;
+import org.apache.ftpserver.ftplet.Authority;
+import org.apache.ftpserver.ftplet.FtpException;
+import org.apache.ftpserver.ftplet.UserManager;
+import org.apache.ftpserver.impl.FtpIoSession;
+import org.apache.ftpserver.listener.Listener;
+import org.apache.ftpserver.listener.ListenerFactory;
+import org.apache.ftpserver.usermanager.PropertiesUserManagerFactory;
+import org.apache.ftpserver.usermanager.impl.BaseUser;
+import org.apache.ftpserver.usermanager.impl.WritePermission;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.gaul.s3proxy.BlobStores;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Real S3 (S3Proxy), DynamoDB (DynamoDB Local) and FTP (Apache FtpServer) servers started in this JVM on loopback. */
+public final class LocalServers implements AutoCloseable {
+
+    public static final String ACCESS_KEY = "landfall";
+    public static final String SECRET_KEY = "landfalllocal";
+    public static final String FTP_USER = "facility";
+    public static final String FTP_PASSWORD = "facility";
+    public static final String REGION = "us-east-1";
+    public static final String HOST = "127.0.0.1";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalServers.class);
+
+    public record Options(Path dataDir, boolean persistent, int s3Port, int dynamoDbPort, int ftpPort,
+                          String ftpPassivePorts) {
+
+        public Options {
+            Objects.requireNonNull(dataDir, "dataDir");
+            Objects.requireNonNull(ftpPassivePorts, "ftpPassivePorts");
+        }
+
+        /** In memory where possible, every port (passive FTP ports too) picked free. */
+        public static Options forTests(Path dataDir) {
+            return new Options(dataDir, false, 0, 0, 0, "0");
+        }
+
+        /** Data kept under dataDir, fixed well-known ports. */
+        public static Options forLocalRun(Path dataDir) {
+            return new Options(dataDir, true, 4566, 8000, 2121, "2122-2131");
+        }
+    }
+
+    private final Options options;
+    private final Path ftpHome;
+    private BlobStore blobStore;
+    private S3Proxy s3;
+    private int s3Port;
+    private DynamoDBProxyServer dynamoDb;
+    private int dynamoDbPort;
+    private FtpServer ftp;
+    private Listener ftpListener;
+    private int ftpPort;
+
+    private LocalServers(Options options) {
+        this.options = options;
+        this.ftpHome = options.dataDir().resolve("ftp").resolve(FTP_USER).toAbsolutePath();
+        this.ftpPort = options.ftpPort();
+    }
+
+    public static LocalServers start(Options options) throws Exception {
+        LocalServers servers = new LocalServers(options);
+        try {
+            servers.startS3();
+            servers.startDynamoDb();
+            servers.startFtp();
+            return servers;
+        } catch (Exception | Error e) {
+            servers.close();
+            throw e;
+        }
+    }
+
+    public int s3Port() {
+        return s3Port;
+    }
+
+    public int dynamoDbPort() {
+        return dynamoDbPort;
+    }
+
+    public synchronized int ftpPort() {
+        return ftpPort;
+    }
+
+    public String s3Endpoint() {
+        return "http://" + HOST + ":" + s3Port();
+    }
+
+    public String dynamoDbEndpoint() {
+        return "http://" + HOST + ":" + dynamoDbPort;
+    }
+
+    public Path ftpHome() {
+        return ftpHome;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /** Properties that point the Landfall app at these servers. */
+    public Map<String, String> appProperties() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("landfall.aws.s3.endpoint", s3Endpoint());
+        p.put("landfall.aws.dynamodb.endpoint", dynamoDbEndpoint());
+        p.put("landfall.aws.access-key", ACCESS_KEY);
+        p.put("landfall.aws.secret-key", SECRET_KEY);
+        p.put("landfall.aws.region", REGION);
+        p.put("landfall.ftp.host", HOST);
+        p.put("landfall.ftp.port", String.valueOf(ftpPort()));
+        p.put("landfall.ftp.user", FTP_USER);
+        p.put("landfall.ftp.password", FTP_PASSWORD);
+        return Collections.unmodifiableMap(p);
+    }
+
+    public synchronized void stopFtp() {
+        if (ftp != null) {
+            // A session still closing when FtpServer shuts its executor down makes MINA log a rejected task.
+            for (FtpIoSession session : ftpListener.getActiveSessions()) {
+                session.closeNow().awaitUninterruptibly(5_000);
+            }
+            ftp.stop();
+            ftp = null;
+            ftpListener = null;
+        }
+    }
+
+    /** Starts the FTP server; after the first start it always comes back on the same port. */
+    public synchronized void startFtp() throws IOException, FtpException {
+        if (ftp != null) {
+            return;
+        }
+        Files.createDirectories(ftpHome);
+
+        DataConnectionConfigurationFactory data = new DataConnectionConfigurationFactory();
+        data.setPassiveAddress(HOST);
+        data.setPassiveExternalAddress(HOST);
+        data.setPassivePorts(options.ftpPassivePorts());
+
+        ListenerFactory listenerFactory = new ListenerFactory();
+        listenerFactory.setServerAddress(HOST);
+        listenerFactory.setPort(ftpPort);
+        listenerFactory.setDataConnectionConfiguration(data.createDataConnectionConfiguration());
+        Listener listener = listenerFactory.createListener();
+
+        BaseUser user = new BaseUser();
+        user.setName(FTP_USER);
+        user.setPassword(FTP_PASSWORD);
+        user.setHomeDirectory(ftpHome.toString());
+        user.setAuthorities(List.<Authority>of(new WritePermission()));
+        // No file: the user lives in memory only and nothing is written next to the data.
+        UserManager users = new PropertiesUserManagerFactory().createUserManager();
+        users.save(user);
+
+        FtpServerFactory factory = new FtpServerFactory();
+        factory.addListener("default", listener);
+        factory.setUserManager(users);
+        FtpServer server = factory.createServer();
+        server.start();
+        ftp = server;
+        ftpListener = listener;
+        ftpPort = listener.getPort();
+    }
+
+    @Override
+    public void close() {
+        quietly("FTP", this::stopFtp);
+        quietly("DynamoDB Local", () -> {
+            if (dynamoDb != null) {
+                dynamoDb.stop();
+                interruptDynamoDbJobs(dynamoDb);
+                dynamoDb = null;
+            }
+        });
+        quietly("S3Proxy", () -> {
+            if (s3 != null) {
+                s3.stop();
+                s3 = null;
+            }
+        });
+        quietly("the S3 blob store", () -> {
+            if (blobStore != null) {
+                blobStore.close();
+                blobStore = null;
+            }
+        });
+    }
+
+    private void startS3() throws Exception {
+        Properties props = new Properties();
+        String provider;
+        if (options.persistent()) {
+            Path dir = Files.createDirectories(options.dataDir().resolve("s3")).toAbsolutePath();
+            requireUserXattrs(dir);
+            provider = "filesystem";
+            props.setProperty("jclouds.filesystem.basedir", dir.toString());
+        } else {
+            provider = "transient";
+        }
+        props.setProperty("jclouds.provider", provider);
+        blobStore = BlobStores.create(provider, props);
+        s3 = S3Proxy.builder()
+                .blobStore(blobStore)
+                .endpoint(URI.create("http://" + HOST + ":" + options.s3Port()))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .build();
+        s3.start();
+        s3Port = s3.getPort();
+    }
+
+    private void startDynamoDb() throws Exception {
+        List<String> args = new ArrayList<>(List.of("-sharedDb", "-disableTelemetry"));
+        if (options.dynamoDbPort() != 0) {
+            args.addAll(List.of("-port", String.valueOf(options.dynamoDbPort())));
+        }
+        if (options.persistent()) {
+            Path dir = Files.createDirectories(options.dataDir().resolve("dynamodb")).toAbsolutePath();
+            args.addAll(List.of("-dbPath", dir.toString()));
+        } else {
+            args.add("-inMemory");
+        }
+        dynamoDb = ServerRunner.createServerFromCommandLineArgs(args.toArray(String[]::new));
+        // DynamoDB Local binds every interface and rejects port 0; its Jetty connector does neither.
+        Server jetty = (Server) field(DynamoDBProxyServer.class, "server", dynamoDb);
+        ServerConnector connector = (ServerConnector) jetty.getConnectors()[0];
+        connector.setHost(HOST);
+        connector.setPort(options.dynamoDbPort());
+        dynamoDb.start();
+        dynamoDbPort = connector.getLocalPort();
+    }
+
+    /**
+     * stop() leaves a non-daemon job thread of DynamoDB Local sleeping for hours, which keeps the JVM alive;
+     * its job pools are only reachable through private fields.
+     */
+    private static void interruptDynamoDbJobs(DynamoDBProxyServer server) throws ReflectiveOperationException {
+        Object serverHandler = field(DynamoDBProxyServer.class, "serverHandler", server);
+        Object requestHandler = field(AbstractLocalDynamoDBServerHandler.class, "primaryHandler", serverHandler);
+        Map<?, ?> databases = (Map<?, ?>) field(LocalDynamoDBRequestHandler.class, "dbRequestHandlers", requestHandler);
+        for (Object database : databases.values()) {
+            ((AmazonDynamoDBLocal) database).shutdownNow();
+        }
+    }
+
+    private static Object field(Class<?> type, String name, Object target) throws ReflectiveOperationException {
+        Field field = type.getDeclaredField(name);
+        field.setAccessible(true);
+        return field.get(target);
+    }
+
+    /** The filesystem store keeps ETags in user xattrs; without them HEAD and GET silently lose the ETag. */
+    private static void requireUserXattrs(Path dir) throws IOException {
+        if (!Files.getFileStore(dir).supportsFileAttributeView(UserDefinedFileAttributeView.class)) {
+            throw new IllegalStateException("The filesystem of " + dir
+                    + " has no user extended attributes, which S3Proxy needs to keep ETags");
+        }
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static void quietly(String server, Step stop) {
+        try {
+            stop.run();
+        } catch (Exception | LinkageError e) {
+            LOG.warn("Could not stop {} cleanly", server, e);
+        }
+    }
+}

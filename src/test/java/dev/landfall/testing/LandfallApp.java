@@ -1,0 +1,66 @@
+package dev.landfall.testing;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.landfall.Application;
+import dev.landfall.local.LocalServers;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** Starts the real Landfall Main in this JVM against the embedded servers, on free ports, for route tests. */
+public final class LandfallApp implements AutoCloseable {
+
+    private final Main main;
+
+    private LandfallApp(Main main) {
+        this.main = main;
+    }
+
+    public static Map<String, String> testProperties(LocalServers servers, Path dataDir) {
+        Map<String, String> p = new LinkedHashMap<>(servers.appProperties());
+        p.put("landfall.data-dir", dataDir.toString());
+        p.put("camel.server.port", "0");
+        p.put("camel.management.port", "0");
+        p.put("landfall.retry.delay-ms", "50");
+        p.put("landfall.cluster.file.acquire-delay-ms", "10");
+        p.put("landfall.cluster.file.acquire-interval-ms", "200");
+        p.put("camel.routecontroller.back-off-delay", "500");
+        p.put("camel.routecontroller.back-off-max-delay", "1000");
+        // the test decides which facilities exist
+        p.put("camel.routeTemplate[facility-logs-poll-demo].pollInterval", "300");
+        p.put("camel.routeTemplate[facility-logs-poll-demo].readLockCheckInterval", "200");
+        return p;
+    }
+
+    public static LandfallApp start(Map<String, String> properties) throws Exception {
+        Main main = Application.create();
+        properties.forEach(main::addOverrideProperty);
+        main.start();
+        return new LandfallApp(main);
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public S3Client s3() {
+        return context().getRegistry().lookupByNameAndType("s3Client", S3Client.class);
+    }
+
+    public DynamoDbClient dynamoDb() {
+        return context().getRegistry().lookupByNameAndType("dynamoDbClient", DynamoDbClient.class);
+    }
+
+    public <T> T bean(String name, Class<T> type) {
+        return context().getRegistry().lookupByNameAndType(name, type);
+    }
+
+    @Override
+    public void close() throws Exception {
+        main.stop();
+    }
+}
