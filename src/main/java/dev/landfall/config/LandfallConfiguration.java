@@ -12,6 +12,7 @@ import dev.landfall.common.DeadLetterStore;
 import dev.landfall.common.DynamoDbIdempotentRepository;
 import dev.landfall.common.DynamoDbLeaseLock;
 import dev.landfall.common.PipelineMetrics;
+import dev.landfall.common.PollHealth;
 import dev.landfall.common.S3ObjectUpdater;
 import dev.landfall.common.StateTable;
 import dev.landfall.common.StorageHealthCheck;
@@ -234,6 +235,11 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
         return once("storageHealthCheck", () -> {
             return new StorageHealthCheck(storageProvisioner());
         });
+    }
+
+    @BindToRegistry
+    public PollHealth pollHealth() {
+        return once("pollHealth", () -> new PollHealth(clock()));
     }
 
     @BindToRegistry

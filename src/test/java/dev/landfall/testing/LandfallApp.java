@@ -30,9 +30,6 @@ public final class LandfallApp implements AutoCloseable {
         p.put("landfall.cluster.file.acquire-interval-ms", "200");
         p.put("camel.routecontroller.back-off-delay", "500");
         p.put("camel.routecontroller.back-off-max-delay", "1000");
-        // the test decides which facilities exist
-        p.put("camel.routeTemplate[facility-logs-poll-demo].pollInterval", "300");
-        p.put("camel.routeTemplate[facility-logs-poll-demo].readLockCheckInterval", "200");
         return p;
     }
 
