@@ -1,9 +1,19 @@
 package dev.landfall;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
 import org.apache.camel.main.Main;
 
 /** Starts Landfall on camel-main; settings come from application.properties, the profile and the environment. */
 public final class Application {
+
+    /** A deployment's own properties file (facilities, bucket names), applied over everything in the jar. */
+    static final String CONFIG_FILE_ENV = "LANDFALL_CONFIG";
 
     private Application() {
     }
@@ -13,12 +23,25 @@ public final class Application {
             System.out.println(Usage.TEXT);
             return;
         }
-        create().run(args);
+        Main main = create();
+        String config = System.getenv().getOrDefault(CONFIG_FILE_ENV, System.getProperty("landfall.config"));
+        if (config != null && !config.isBlank()) {
+            main.setOverrideProperties(load(Path.of(config)));
+        }
+        main.run(args);
     }
 
     /** The Main that both {@code main} and the tests start. */
     public static Main create() {
         // the package scan finds LandfallConfiguration (@Configuration) beside this class
         return new Main(Application.class);
+    }
+
+    private static Properties load(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        return p;
     }
 }

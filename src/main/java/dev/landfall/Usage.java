@@ -16,7 +16,10 @@ final class Usage {
               LANDFALL_DEAD_LETTER_BUCKET S3 bucket for dead letters
               LANDFALL_FACILITY_LOGS_BUCKET  S3 bucket for facility monthly logs
               LANDFALL_CLUSTER_TYPE       file (default) | kubernetes: how replicas elect one poller
-            Facilities are route templates: camel.routeTemplate[N].* (see application.properties).
+                                          (CAMEL_MAIN_PROFILE=kubernetes sets it, with the prod settings)
+              LANDFALL_CONFIG             a properties file applied over all of the above (facilities, buckets)
+            Facilities are route templates: camel.routeTemplate[facility-logs-poll-<name>].*
+            (see application.properties).
             Ports must be given as -D system properties (camel-main ignores *_PORT environment variables).
 
             Observe: http://127.0.0.1:9876/observe/health, /observe/metrics, /observe/jolokia

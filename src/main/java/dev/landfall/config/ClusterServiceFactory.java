@@ -21,9 +21,9 @@ public final class ClusterServiceFactory {
         String id = props.resolveProperty("landfall.cluster.member-id").orElse(null);
         if ("kubernetes".equals(type)) {
             KubernetesClusterService k8s = new KubernetesClusterService(new KubernetesConfiguration());
-            k8s.setKubernetesNamespace(props.resolveProperty("landfall.cluster.kubernetes.namespace").orElse(null));
+            props.resolveProperty("landfall.cluster.kubernetes.namespace").filter(n -> !n.isBlank()).ifPresent(k8s::setKubernetesNamespace);
             k8s.setKubernetesResourceName(props.resolveProperty("landfall.cluster.kubernetes.lease-prefix").orElse("landfall"));
-            props.resolveProperty("landfall.cluster.kubernetes.pod-name").ifPresent(k8s::setPodName);
+            props.resolveProperty("landfall.cluster.kubernetes.pod-name").filter(n -> !n.isBlank()).ifPresent(k8s::setPodName);
             k8s.setClusterLabels(java.util.Map.of("app", "landfall"));
             if (id != null) {
                 k8s.setId(id);
