@@ -107,10 +107,21 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
         if (context.hasService(org.apache.camel.cluster.CamelClusterService.class) == null) {
             context.addService(ClusterServiceFactory.create(context));
         }
-        try {
-            context.getRegistry().lookupByNameAndType("storageProvisioner", StorageProvisioner.class).ensure();
-        } catch (RuntimeException e) {
-            LOG.warn("S3/DynamoDB not reachable at start ({}); the storage health check stays DOWN and retries", e.getMessage());
+        Runnable provision = () -> {
+            try {
+                storageProvisioner().ensure();
+            } catch (RuntimeException e) {
+                LOG.warn("S3/DynamoDB not reachable at start ({}); the storage health check stays DOWN and retries", e.getMessage());
+            }
+        };
+        if (StorageProvisioner.Mode.CREATE.name().equalsIgnoreCase(provisionMode.trim())) {
+            // local: buckets and tables exist before the first poll
+            provision.run();
+        } else {
+            // production only checks; start-up need not wait for it
+            Thread t = new Thread(provision, "storage-verify");
+            t.setDaemon(true);
+            t.start();
         }
     }
 

@@ -1,0 +1,58 @@
+package dev.landfall.routes;
+
+import java.util.List;
+
+import dev.landfall.Application;
+import org.apache.camel.BeanInject;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.test.main.junit5.CamelMainTest;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Loads every route file through the real Main and checks the house rules: kebab-case ids, descriptions, no literals. */
+@CamelMainTest(mainClass = Application.class, properties = {
+        "camel.server.port=0", "camel.management.port=0",
+        "landfall.aws.s3.endpoint=http://127.0.0.1:1", "landfall.aws.dynamodb.endpoint=http://127.0.0.1:1",
+        "camel.routeTemplate[facility-logs-poll-check].templateId=facility-logs-ftp",
+        "camel.routeTemplate[facility-logs-poll-check].name=check",
+        "camel.routeTemplate[facility-logs-poll-check].host=127.0.0.1",
+        "camel.routeTemplate[facility-logs-poll-check].port=1",
+        "camel.routeTemplate[facility-logs-poll-check].user=u",
+        "camel.routeTemplate[facility-logs-poll-check].password=p",
+        "camel.routeTemplate[facility-logs-poll-check].fileName=f.csv"})
+class RouteConventionsTest {
+
+    @BeanInject
+    CamelContext context;
+
+    @Test
+    void everyRouteHasAKebabCaseIdADescriptionAndAPipelineGroup() {
+        List<Route> routes = context.getRoutes();
+        assertThat(routes).extracting(Route::getRouteId).contains("facility-logs-merge", "facility-logs-replay",
+                "facility-logs-poll-check", "dead-letter-replay");
+        for (Route route : routes) {
+            assertThat(route.getRouteId()).matches("[a-z0-9]+(-[a-z0-9]+)*");
+            assertThat(route.getDescription()).as(route.getRouteId()).isNotBlank();
+        }
+        for (RouteDefinition def : ((ModelCamelContext) context).getRouteDefinitions()) {
+            if (def.getRouteId().startsWith("facility-logs")) {
+                assertThat(def.getGroup()).as(def.getRouteId()).isEqualTo("facility-logs");
+            }
+        }
+    }
+
+    @Test
+    void routeFilesHoldNoLiteralHostsBucketsOrCredentials() throws Exception {
+        for (String file : List.of("routes/common.camel.yaml", "routes/facility-logs.camel.yaml")) {
+            String text = new String(getClass().getClassLoader().getResourceAsStream(file).readAllBytes());
+            assertThat(text).as(file).doesNotContainPattern("\\b\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\b")
+                    .doesNotContain("localhost")
+                    // hosts, buckets, tables and credentials only as {{placeholders}}
+                    .doesNotContainPattern("(bucket|tableName|host|password|username|accessKey|secretKey)\\s*[:=]\\s*\"?(?!RAW\\(\\{\\{)[^\"{\\s#]");
+        }
+    }
+}
