@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 
+import dev.landfall.config.LandfallConfiguration;
 import org.apache.camel.main.Main;
 
 /** Starts Landfall on camel-main; settings come from application.properties, the profile and the environment. */
@@ -33,8 +34,11 @@ public final class Application {
 
     /** The Main that both {@code main} and the tests start. */
     public static Main create() {
-        // the package scan finds LandfallConfiguration (@Configuration) beside this class
-        return new Main(Application.class);
+        Main main = new Main(Application.class);
+        // scanning the package means reading the whole fat jar (over a second at start-up): name the configuration
+        main.configure().setBasePackageScanEnabled(false);
+        main.configure().addConfiguration(LandfallConfiguration.class);
+        return main;
     }
 
     private static Properties load(Path file) throws IOException {
