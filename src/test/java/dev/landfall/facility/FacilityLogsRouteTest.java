@@ -53,6 +53,7 @@ class FacilityLogsRouteTest {
         props.put("camel.server.port", Integer.toString(httpPort));
         facility(props, "growing");
         facility(props, "bad");
+        facility(props, "badheader");
         app = LandfallApp.start(props);
         s3 = app.s3();
     }
@@ -183,6 +184,25 @@ class FacilityLogsRouteTest {
     }
 
     @Test
+    void aFileWithoutTheTimestampHeaderGoesWholeToTheDeadLetterAndTheRouteKeepsGoing() throws Exception {
+        Path f = file("badheader");
+        Files.writeString(f, "time,sensor,value\n20161201:00:00:00,s,1\n", StandardCharsets.UTF_8);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(allDeadLetters())
+                .anySatisfy(d -> {
+                    assertThat(d.get("pipeline")).isEqualTo("facility-logs");
+                    assertThat(String.valueOf(d.get("reason"))).contains("first header column is 'time'");
+                    assertThat(String.valueOf(d.get("source"))).endsWith("/badheader/log.csv");
+                    assertThat(String.valueOf(d.get("exception"))).contains("BadFileException");
+                    assertThat(d.get("payload")).isEqualTo("time,sensor,value\n20161201:00:00:00,s,1\n");
+                }));
+        assertThat(S3Objects.texts(s3, BUCKET, "badheader/")).isEmpty();
+        // the route keeps going: a fixed file lands
+        Files.writeString(f, HEADER + "\n20161201:00:00:00,s,1\n", StandardCharsets.UTF_8);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(S3Objects.texts(s3, BUCKET, "badheader/"))
+                .isEqualTo(expected("badheader/", List.of("20161201:00:00:00,s,1"))));
+    }
+
+    @Test
     void aFixedDeadLetterCanBeReplayedIntoThePipeline() throws Exception {
         String key = "dead-letter/facility-logs/2026/01/01/replaytest.json";
         Map<String, Object> entry = new LinkedHashMap<>();
@@ -204,6 +224,16 @@ class FacilityLogsRouteTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(missing.statusCode()).isEqualTo(400);
         assertThat(missing.body()).contains("key");
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> allDeadLetters() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String text : S3Objects.texts(s3, DEAD_LETTERS, "dead-letter/facility-logs/").values()) {
+            out.add(json.readValue(text, Map.class));
+        }
+        return out;
     }
 
     @SuppressWarnings("unchecked")

@@ -39,6 +39,7 @@ class RouteConventionsTest {
             assertThat(route.getDescription()).as(route.getRouteId()).isNotBlank();
         }
         for (RouteDefinition def : ((ModelCamelContext) context).getRouteDefinitions()) {
+            assertThat(def.getRouteConfigurationId()).as(def.getRouteId()).isEqualTo("landfall-dead-letter");
             if (def.getRouteId().startsWith("facility-logs")) {
                 assertThat(def.getGroup()).as(def.getRouteId()).isEqualTo("facility-logs");
             }
