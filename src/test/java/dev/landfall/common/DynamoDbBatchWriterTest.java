@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.landfall.config.AwsClients;
 import dev.landfall.local.LocalServers;
 import dev.landfall.testing.Aws;
 import dev.landfall.testing.FaultInjector;
@@ -60,8 +59,7 @@ class DynamoDbBatchWriterTest {
     void everyItemLandsOnceDespiteThrottlingAndUnprocessedItems() throws Exception {
         table("faulty");
         FaultInjector faults = new FaultInjector(0.4, 0.2, 7);
-        // the SDK's own retries see the injected throttling first; UnprocessedItems are the writer's alone
-        DynamoDbClient client = AwsClients.dynamoDb(Aws.settings(servers), List.of(faults));
+        DynamoDbClient client = Aws.dynamoDbWithFaults(servers, faults);
         List<Map<String, AttributeValue>> items = new ArrayList<>();
         Map<String, String> expected = new HashMap<>();
         for (int i = 0; i < 1000; i++) {

@@ -29,6 +29,17 @@ public final class Aws {
         return AwsClients.dynamoDb(settings(servers), List.of());
     }
 
+    /** A client with injected faults and no SDK retries, so the code under test meets every fault itself. */
+    public static DynamoDbClient dynamoDbWithFaults(LocalServers servers, software.amazon.awssdk.core.interceptor.ExecutionInterceptor faults) {
+        return DynamoDbClient.builder()
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .endpointOverride(java.net.URI.create(servers.dynamoDbEndpoint()))
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(LocalServers.ACCESS_KEY, LocalServers.SECRET_KEY)))
+                .overrideConfiguration(c -> c.addExecutionInterceptor(faults).retryStrategy(r -> r.maxAttempts(1)))
+                .build();
+    }
+
     /** Creates the state table and the given buckets the way the app's local profile does. */
     public static void provision(S3Client s3, DynamoDbClient ddb, String stateTable, List<String> buckets) {
         new StorageProvisioner(s3, ddb, StorageProvisioner.Mode.CREATE,

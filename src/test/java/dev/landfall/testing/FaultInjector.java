@@ -90,6 +90,14 @@ public final class FaultInjector implements ExecutionInterceptor {
         if (!Boolean.TRUE.equals(attributes.getAttribute(THROTTLE))) {
             return context.responseBody();
         }
+        // drain the real answer so its connection goes back to the pool
+        context.responseBody().ifPresent(in -> {
+            try (in) {
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         String body = "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException\","
                 + "\"message\":\"injected throttling\"}";
         return Optional.of(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
