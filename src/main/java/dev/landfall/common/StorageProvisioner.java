@@ -17,6 +17,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /** Makes sure declared buckets and tables exist: creates them in {@code create} mode, only reports them in {@code verify} mode. */
 public final class StorageProvisioner {
@@ -27,12 +29,18 @@ public final class StorageProvisioner {
 
     private final S3Client s3;
     private final DynamoDbClient dynamoDb;
+    private final SqsClient sqs;
     private final Mode mode;
     private final List<StorageSpec> specs;
 
     public StorageProvisioner(S3Client s3, DynamoDbClient dynamoDb, Mode mode, List<StorageSpec> specs) {
+        this(s3, dynamoDb, null, mode, specs);
+    }
+
+    public StorageProvisioner(S3Client s3, DynamoDbClient dynamoDb, SqsClient sqs, Mode mode, List<StorageSpec> specs) {
         this.s3 = s3;
         this.dynamoDb = dynamoDb;
+        this.sqs = sqs;
         this.mode = mode;
         this.specs = List.copyOf(specs);
     }
@@ -60,6 +68,16 @@ public final class StorageProvisioner {
                     }
                 }
             }
+            for (String queue : spec.queues()) {
+                if (!queueExists(queue)) {
+                    if (mode == Mode.CREATE) {
+                        sqs.createQueue(b -> b.queueName(queue));
+                        LOG.info("Created SQS queue {}", queue);
+                    } else {
+                        missing.add("SQS queue '" + queue + "'");
+                    }
+                }
+            }
         }
         if (!missing.isEmpty()) {
             LOG.error("Missing storage, create it before Landfall can land data: {}", String.join("; ", missing));
@@ -78,6 +96,15 @@ public final class StorageProvisioner {
                 return false;
             }
             throw e;
+        }
+    }
+
+    private boolean queueExists(String queue) {
+        try {
+            sqs.getQueueUrl(b -> b.queueName(queue));
+            return true;
+        } catch (QueueDoesNotExistException e) {
+            return false;
         }
     }
 

@@ -17,6 +17,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 
 /** Builds the S3 and DynamoDB SDK clients from settings: endpoint overrides locally, the default chains in production. */
 public final class AwsClients {
@@ -25,7 +27,7 @@ public final class AwsClients {
      * @param accessKey static credentials for local servers; blank means the SDK default credentials chain
      * @param s3Endpoint blank means the real AWS endpoint for the region
      */
-    public record Settings(String region, String s3Endpoint, String dynamoDbEndpoint, boolean pathStyle,
+    public record Settings(String region, String s3Endpoint, String dynamoDbEndpoint, String sqsEndpoint, boolean pathStyle,
                            String accessKey, String secretKey, int maxConnections) {
 
         Region resolvedRegion() {
@@ -40,7 +42,7 @@ public final class AwsClients {
         @Override
         public String toString() {
             // never print the secret
-            return "region=" + region + " s3=" + s3Endpoint + " dynamodb=" + dynamoDbEndpoint
+            return "region=" + region + " s3=" + s3Endpoint + " dynamodb=" + dynamoDbEndpoint + " sqs=" + sqsEndpoint
                     + " credentials=" + (isBlank(accessKey) ? "default-chain" : "static");
         }
     }
@@ -68,6 +70,17 @@ public final class AwsClients {
                 .overrideConfiguration(ClientOverrideConfiguration.builder().executionInterceptors(interceptors).build());
         if (!isBlank(s.dynamoDbEndpoint())) {
             b.endpointOverride(URI.create(s.dynamoDbEndpoint()));
+        }
+        return b.build();
+    }
+
+    public static SqsClient sqs(Settings s) {
+        SqsClientBuilder b = SqsClient.builder()
+                .region(s.resolvedRegion())
+                .credentialsProvider(s.credentials())
+                .httpClientBuilder(http(s));
+        if (!isBlank(s.sqsEndpoint())) {
+            b.endpointOverride(URI.create(s.sqsEndpoint()));
         }
         return b.build();
     }

@@ -10,7 +10,9 @@ import dev.landfall.common.DeadLetterProcessor;
 import dev.landfall.common.DeadLetterReplayProcessor;
 import dev.landfall.common.DeadLetterStore;
 import dev.landfall.common.DynamoDbIdempotentRepository;
+import dev.landfall.common.DynamoDbBatchWriter;
 import dev.landfall.common.DynamoDbLeaseLock;
+import dev.landfall.common.S3ArrivalPoller;
 import dev.landfall.common.PipelineMetrics;
 import dev.landfall.common.PollHealth;
 import dev.landfall.common.S3ObjectUpdater;
@@ -33,6 +35,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** The shared beans every pipeline uses: AWS clients, idempotency, locks, dead letter, metrics, provisioning. */
 @Configuration
@@ -48,6 +51,8 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
     private String s3Endpoint;
     @PropertyInject(value = "landfall.aws.dynamodb.endpoint", defaultValue = "")
     private String dynamoDbEndpoint;
+    @PropertyInject(value = "landfall.aws.sqs.endpoint", defaultValue = "")
+    private String sqsEndpoint;
     @PropertyInject(value = "landfall.aws.s3.path-style", defaultValue = "false")
     private boolean pathStyle;
     @PropertyInject(value = "landfall.aws.access-key", defaultValue = "")
@@ -69,6 +74,9 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
     @PropertyInject(value = "landfall.lock.lease-seconds", defaultValue = "60")
     private long lockLeaseSeconds;
 
+    @PropertyInject(value = "landfall.dynamodb.batch-parallelism", defaultValue = "8")
+    private int batchParallelism;
+
     @PropertyInject("landfall.dead-letter.bucket")
     private String deadLetterBucket;
     @PropertyInject(value = "landfall.dead-letter.prefix", defaultValue = "dead-letter/")
@@ -78,6 +86,10 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
     private String provisionMode;
     @PropertyInject(value = "landfall.provision.buckets", defaultValue = "")
     private String provisionBuckets;
+    @PropertyInject(value = "landfall.provision.tables", defaultValue = "")
+    private String provisionTables;
+    @PropertyInject(value = "landfall.provision.queues", defaultValue = "")
+    private String provisionQueues;
 
     private final java.util.Map<String, Object> beans = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -149,7 +161,7 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
     @BindToRegistry
     public AwsClients.Settings awsSettings() {
         return once("awsSettings", () -> {
-            AwsClients.Settings s = new AwsClients.Settings(region, s3Endpoint, dynamoDbEndpoint, pathStyle, accessKey, secretKey, maxConnections);
+            AwsClients.Settings s = new AwsClients.Settings(region, s3Endpoint, dynamoDbEndpoint, sqsEndpoint, pathStyle, accessKey, secretKey, maxConnections);
             LOG.info("AWS clients: {}", s);
             return s;
         });
@@ -169,6 +181,11 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
                     camelContext.getRegistry().findByType(ExecutionInterceptor.class));
             return AwsClients.dynamoDb(awsSettings(), interceptors);
         });
+    }
+
+    @BindToRegistry(beanPostProcess = false)
+    public SqsClient sqsClient() {
+        return once("sqsClient", () -> AwsClients.sqs(awsSettings()));
     }
 
     @BindToRegistry
@@ -194,6 +211,17 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
             return new DynamoDbIdempotentRepository(dynamoDbClient(), stateTable, "files",
                     Duration.ofSeconds(leaseSeconds), Duration.ofDays(ttlDays), true, clock());
         });
+    }
+
+    @BindToRegistry
+    public S3ArrivalPoller s3ArrivalPoller() {
+        return once("s3ArrivalPoller", () -> new S3ArrivalPoller(s3Client(), idempotentRepository()));
+    }
+
+    @BindToRegistry
+    public DynamoDbBatchWriter dynamoDbBatchWriter() {
+        return once("dynamoDbBatchWriter", () -> new DynamoDbBatchWriter(dynamoDbClient(), batchParallelism, 10, 25, 2000,
+                () -> camelContext.getRegistry().findSingleByType(MeterRegistry.class)));
     }
 
     @BindToRegistry
@@ -234,11 +262,21 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
     @BindToRegistry
     public StorageProvisioner storageProvisioner() {
         return once("storageProvisioner", () -> {
-            List<String> buckets = Arrays.stream(provisionBuckets.split(",")).map(String::trim).filter(b -> !b.isEmpty()).distinct().toList();
-            List<StorageSpec> specs = List.of(new StorageSpec(buckets, List.of(StateTable.spec(stateTable))));
-            return new StorageProvisioner(s3Client(), dynamoDbClient(),
+            List<StorageSpec.Table> tables = new ArrayList<>();
+            tables.add(StateTable.spec(stateTable));
+            for (String spec : list(provisionTables)) {
+                // name:hashKey[:rangeKey[:ttlAttribute]]
+                String[] p = spec.split(":");
+                tables.add(new StorageSpec.Table(p[0], p[1], p.length > 2 && !p[2].isEmpty() ? p[2] : null, p.length > 3 ? p[3] : null));
+            }
+            List<StorageSpec> specs = List.of(new StorageSpec(list(provisionBuckets), tables, list(provisionQueues)));
+            return new StorageProvisioner(s3Client(), dynamoDbClient(), sqsClient(),
                     StorageProvisioner.Mode.valueOf(provisionMode.trim().toUpperCase()), specs);
         });
+    }
+
+    private static List<String> list(String csv) {
+        return Arrays.stream(csv.split(",")).map(String::trim).filter(v -> !v.isEmpty()).distinct().toList();
     }
 
     @BindToRegistry

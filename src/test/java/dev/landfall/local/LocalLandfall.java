@@ -10,7 +10,7 @@ import org.apache.camel.main.Main;
  * data dir, the demo feeder, and Landfall itself with route reload from {@code src/main/resources/routes}.
  * <p>
  * System properties: {@code landfall.data-dir} (default {@code .landfall}), {@code landfall.demo} (default true),
- * {@code landfall.s3.port}, {@code landfall.dynamodb.port}, {@code landfall.ftp.port}.
+ * {@code landfall.s3.port}, {@code landfall.dynamodb.port}, {@code landfall.ftp.port}, {@code landfall.sqs.port}.
  */
 public final class LocalLandfall {
 
@@ -24,15 +24,16 @@ public final class LocalLandfall {
                 Integer.getInteger("landfall.s3.port", defaults.s3Port()),
                 Integer.getInteger("landfall.dynamodb.port", defaults.dynamoDbPort()),
                 Integer.getInteger("landfall.ftp.port", defaults.ftpPort()),
-                defaults.ftpPassivePorts());
+                defaults.ftpPassivePorts(),
+                Integer.getInteger("landfall.sqs.port", defaults.sqsPort()));
         LocalServers servers = LocalServers.start(options);
         DemoFeeder feeder = null;
         if (Boolean.parseBoolean(System.getProperty("landfall.demo", "true"))) {
             feeder = new DemoFeeder(servers.ftpHome().resolve("demo/facility-log.csv"), 24);
             feeder.start(3000);
         }
-        System.out.printf("%nLocal servers: S3 %s  DynamoDB %s  FTP ftp://127.0.0.1:%d (user %s)%n%n",
-                servers.s3Endpoint(), servers.dynamoDbEndpoint(), servers.ftpPort(), LocalServers.FTP_USER);
+        System.out.printf("%nLocal servers: S3 %s  DynamoDB %s  SQS %s  FTP ftp://127.0.0.1:%d (user %s)%n%n",
+                servers.s3Endpoint(), servers.dynamoDbEndpoint(), servers.sqsEndpoint(), servers.ftpPort(), LocalServers.FTP_USER);
 
         Main main = Application.create();
         servers.appProperties().forEach(main::addOverrideProperty);

@@ -36,6 +36,8 @@ import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +54,7 @@ public final class LocalServers implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalServers.class);
 
     public record Options(Path dataDir, boolean persistent, int s3Port, int dynamoDbPort, int ftpPort,
-                          String ftpPassivePorts) {
+                          String ftpPassivePorts, int sqsPort) {
 
         public Options {
             Objects.requireNonNull(dataDir, "dataDir");
@@ -61,12 +63,12 @@ public final class LocalServers implements AutoCloseable {
 
         /** In memory where possible, every port (passive FTP ports too) picked free. */
         public static Options forTests(Path dataDir) {
-            return new Options(dataDir, false, 0, 0, 0, "0");
+            return new Options(dataDir, false, 0, 0, 0, "0", 0);
         }
 
         /** Data kept under dataDir, fixed well-known ports. */
         public static Options forLocalRun(Path dataDir) {
-            return new Options(dataDir, true, 4566, 8000, 2121, "2122-2131");
+            return new Options(dataDir, true, 4566, 8000, 2121, "2122-2131", 9324);
         }
     }
 
@@ -80,6 +82,8 @@ public final class LocalServers implements AutoCloseable {
     private FtpServer ftp;
     private Listener ftpListener;
     private int ftpPort;
+    private SQSRestServer sqs;
+    private int sqsPort;
 
     private LocalServers(Options options) {
         this.options = options;
@@ -93,6 +97,7 @@ public final class LocalServers implements AutoCloseable {
             servers.startS3();
             servers.startDynamoDb();
             servers.startFtp();
+            servers.startSqs();
             return servers;
         } catch (Exception | Error e) {
             servers.close();
@@ -120,6 +125,11 @@ public final class LocalServers implements AutoCloseable {
         return "http://" + HOST + ":" + dynamoDbPort;
     }
 
+    /** ElasticMQ: a real SQS-compatible server (in memory). */
+    public String sqsEndpoint() {
+        return "http://" + HOST + ":" + sqsPort;
+    }
+
     public Path ftpHome() {
         return ftpHome;
     }
@@ -133,6 +143,7 @@ public final class LocalServers implements AutoCloseable {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("landfall.aws.s3.endpoint", s3Endpoint());
         p.put("landfall.aws.dynamodb.endpoint", dynamoDbEndpoint());
+        p.put("landfall.aws.sqs.endpoint", sqsEndpoint());
         p.put("landfall.aws.access-key", ACCESS_KEY);
         p.put("landfall.aws.secret-key", SECRET_KEY);
         p.put("landfall.aws.region", REGION);
@@ -192,8 +203,21 @@ public final class LocalServers implements AutoCloseable {
         ftpPort = listener.getPort();
     }
 
+    private void startSqs() {
+        SQSRestServerBuilder builder = SQSRestServerBuilder.withInterface(HOST);
+        builder = options.sqsPort() == 0 ? builder.withDynamicPort() : builder.withPort(options.sqsPort());
+        sqs = builder.start();
+        sqsPort = sqs.waitUntilStarted().localAddress().getPort();
+    }
+
     @Override
     public void close() {
+        quietly("ElasticMQ", () -> {
+            if (sqs != null) {
+                sqs.stopAndWait();
+                sqs = null;
+            }
+        });
         quietly("FTP", this::stopFtp);
         quietly("DynamoDB Local", () -> {
             if (dynamoDb != null) {

@@ -17,7 +17,7 @@ public final class Aws {
     }
 
     public static AwsClients.Settings settings(LocalServers servers) {
-        return new AwsClients.Settings("us-east-1", servers.s3Endpoint(), servers.dynamoDbEndpoint(), true,
+        return new AwsClients.Settings("us-east-1", servers.s3Endpoint(), servers.dynamoDbEndpoint(), servers.sqsEndpoint(), true,
                 LocalServers.ACCESS_KEY, LocalServers.SECRET_KEY, 16);
     }
 

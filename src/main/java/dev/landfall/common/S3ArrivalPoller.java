@@ -1,0 +1,54 @@
+package dev.landfall.common;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Lists a bucket/prefix and returns the objects whose arrival is not yet completed in the idempotent
+ * repository (new ones, and ones whose processing failed); completed arrivals are remembered so steady polls
+ * of a big bucket do not ask DynamoDB about every object again.
+ */
+public final class S3ArrivalPoller {
+
+    private static final int REMEMBERED = 200_000;
+
+    private final S3Client s3;
+    private final DynamoDbIdempotentRepository arrivals;
+    private final Map<String, Boolean> completed = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > REMEMBERED;
+        }
+    };
+
+    public S3ArrivalPoller(S3Client s3, DynamoDbIdempotentRepository arrivals) {
+        this.s3 = s3;
+        this.arrivals = arrivals;
+    }
+
+    public synchronized List<S3ObjectRef> poll(String bucket, String prefix, String suffix) {
+        List<S3ObjectRef> out = new ArrayList<>();
+        for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix == null ? "" : prefix)).contents()) {
+            if (suffix != null && !suffix.isEmpty() && !o.key().endsWith(suffix)) {
+                continue;
+            }
+            S3ObjectRef ref = new S3ObjectRef(bucket, o.key(), o.eTag(), o.size());
+            String key = ref.arrivalKey();
+            if (completed.containsKey(key)) {
+                continue;
+            }
+            String state = arrivals.state(key);
+            if (DynamoDbIdempotentRepository.COMPLETED.equals(state)) {
+                completed.put(key, Boolean.TRUE);
+            } else if (state == null) {
+                out.add(ref);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,10 @@
+package dev.landfall.common;
+
+/** An S3 object that arrived: where it is and which version (ETag) of it. */
+public record S3ObjectRef(String bucket, String key, String eTag, long size) {
+
+    /** Bucket + key + ETag: the same object announced twice, or both polled and announced, is one arrival. */
+    public String arrivalKey() {
+        return bucket + "/" + key + "#" + (eTag == null ? "" : eTag.replace("\"", ""));
+    }
+}
