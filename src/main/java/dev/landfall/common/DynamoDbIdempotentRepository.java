@@ -13,6 +13,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 import static dev.landfall.common.StateTable.EXPIRES_AT;
 import static dev.landfall.common.StateTable.KEY;
@@ -42,7 +43,10 @@ public class DynamoDbIdempotentRepository extends ServiceSupport implements Idem
     private final Duration ttl;
     private final boolean completeOnAdd;
     private final Clock clock;
-    private final String owner = UUID.randomUUID().toString();
+    private final String instance = UUID.randomUUID().toString();
+    private final java.util.concurrent.atomic.AtomicLong claims = new java.util.concurrent.atomic.AtomicLong();
+    // the token of each claim this process holds, so remove() releases only its own claim
+    private final java.util.Map<String, String> held = new java.util.concurrent.ConcurrentHashMap<>();
 
     public DynamoDbIdempotentRepository(DynamoDbClient dynamoDb, String table, String namespace,
                                         Duration lease, Duration ttl, boolean completeOnAdd, Clock clock) {
@@ -58,10 +62,11 @@ public class DynamoDbIdempotentRepository extends ServiceSupport implements Idem
     @Override
     public boolean add(String key) {
         long nowMs = clock.millis();
+        String token = instance + ":" + claims.incrementAndGet();
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(KEY, s(pk(key)));
         item.put(STATE, s(completeOnAdd ? COMPLETED : IN_PROGRESS));
-        item.put(OWNER, s(owner));
+        item.put(OWNER, s(token));
         item.put(LEASE_UNTIL, n(nowMs + lease.toMillis()));
         item.put(EXPIRES_AT, n(nowMs / 1000 + ttl.toSeconds()));
         try {
@@ -69,11 +74,18 @@ public class DynamoDbIdempotentRepository extends ServiceSupport implements Idem
                     .conditionExpression("attribute_not_exists(#k) OR #e < :nowS OR (#s = :inProgress AND #l < :nowMs)")
                     .expressionAttributeNames(Map.of("#k", KEY, "#e", EXPIRES_AT, "#s", STATE, "#l", LEASE_UNTIL))
                     .expressionAttributeValues(Map.of(":nowS", n(nowMs / 1000), ":nowMs", n(nowMs),
-                            ":inProgress", s(IN_PROGRESS))));
-            return true;
+                            ":inProgress", s(IN_PROGRESS)))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
         } catch (ConditionalCheckFailedException e) {
-            return false;
+            // the SDK may have retried a write that had succeeded: then the item found is our own claim
+            if (!e.hasItem() || !token.equals(e.item().get(OWNER) == null ? null : e.item().get(OWNER).s())) {
+                return false;
+            }
         }
+        if (!completeOnAdd) {
+            held.put(key, token);
+        }
+        return true;
     }
 
     @Override
@@ -101,6 +113,7 @@ public class DynamoDbIdempotentRepository extends ServiceSupport implements Idem
 
     @Override
     public boolean confirm(String key) {
+        held.remove(key);
         long nowS = clock.millis() / 1000;
         dynamoDb.updateItem(b -> b.tableName(table).key(Map.of(KEY, s(pk(key))))
                 .updateExpression("SET #s = :completed, #e = :expires REMOVE #l")
@@ -111,12 +124,16 @@ public class DynamoDbIdempotentRepository extends ServiceSupport implements Idem
 
     @Override
     public boolean remove(String key) {
+        String token = held.remove(key);
+        if (token == null) {
+            return false;
+        }
         try {
             // only our own unfinished claim: never drop a key another replica completed
             dynamoDb.deleteItem(b -> b.tableName(table).key(Map.of(KEY, s(pk(key))))
                     .conditionExpression("#s = :inProgress AND #o = :me")
                     .expressionAttributeNames(Map.of("#s", STATE, "#o", OWNER))
-                    .expressionAttributeValues(Map.of(":inProgress", s(IN_PROGRESS), ":me", s(owner))));
+                    .expressionAttributeValues(Map.of(":inProgress", s(IN_PROGRESS), ":me", s(token))));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;

@@ -8,6 +8,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 import static dev.landfall.common.DynamoDbIdempotentRepository.n;
 import static dev.landfall.common.DynamoDbIdempotentRepository.s;
@@ -79,10 +80,12 @@ public final class DynamoDbLeaseLock {
                             EXPIRES_AT, n((nowMs + lease.toMillis()) / 1000 + 3600)))
                     .conditionExpression("attribute_not_exists(#k) OR #l < :now")
                     .expressionAttributeNames(Map.of("#k", KEY, "#l", LEASE_UNTIL))
-                    .expressionAttributeValues(Map.of(":now", n(nowMs))));
+                    .expressionAttributeValues(Map.of(":now", n(nowMs)))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
             return true;
         } catch (ConditionalCheckFailedException e) {
-            return false;
+            // the SDK may have retried a write that had succeeded: then the lease found is ours
+            return e.hasItem() && e.item().get(OWNER) != null && owner.equals(e.item().get(OWNER).s());
         }
     }
 

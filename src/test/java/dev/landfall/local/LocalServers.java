@@ -38,6 +38,7 @@ import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import org.elasticmq.rest.sqs.TheSQSRestServerBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -204,7 +205,7 @@ public final class LocalServers implements AutoCloseable {
     }
 
     private void startSqs() {
-        SQSRestServerBuilder builder = SQSRestServerBuilder.withInterface(HOST);
+        TheSQSRestServerBuilder builder = SQSRestServerBuilder.withInterface(HOST);
         builder = options.sqsPort() == 0 ? builder.withDynamicPort() : builder.withPort(options.sqsPort());
         sqs = builder.start();
         sqsPort = sqs.waitUntilStarted().localAddress().getPort();

@@ -40,7 +40,7 @@ class LocalServersTest {
         try (LocalServers servers = LocalServers.start(LocalServers.Options.forTests(dir))) {
             Map<String, String> props = servers.appProperties();
             assertThat(props).containsOnlyKeys(
-                    "landfall.aws.s3.endpoint", "landfall.aws.dynamodb.endpoint", "landfall.aws.access-key",
+                    "landfall.aws.s3.endpoint", "landfall.aws.dynamodb.endpoint", "landfall.aws.sqs.endpoint", "landfall.aws.access-key",
                     "landfall.aws.secret-key", "landfall.aws.region", "landfall.ftp.host", "landfall.ftp.port",
                     "landfall.ftp.user", "landfall.ftp.password");
             assertThat(props.get("landfall.aws.s3.endpoint")).isEqualTo("http://127.0.0.1:" + servers.s3Port());
@@ -96,7 +96,7 @@ class LocalServersTest {
     void persistentDataSurvivesRestart(@TempDir Path dir) throws Exception {
         LocalServers.Options tests = LocalServers.Options.forTests(dir);
         LocalServers.Options options = new LocalServers.Options(dir, true, tests.s3Port(), tests.dynamoDbPort(),
-                tests.ftpPort(), tests.ftpPassivePorts());
+                tests.ftpPort(), tests.ftpPassivePorts(), tests.sqsPort());
 
         try (LocalServers servers = LocalServers.start(options);
              S3Client s3 = s3(servers.appProperties());
