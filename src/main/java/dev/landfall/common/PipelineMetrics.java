@@ -37,7 +37,8 @@ public final class PipelineMetrics {
         return c == null ? 0 : c.count();
     }
 
-    private void count(String pipeline, String outcome, long n) {
+    /** Counts {@code n} records of any other outcome. */
+    public void count(String pipeline, String outcome, long n) {
         if (n > 0) {
             registry().counter("landfall.records", "pipeline", pipeline, "outcome", outcome).increment(n);
         }

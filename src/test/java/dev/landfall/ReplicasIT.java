@@ -1,0 +1,96 @@
+package dev.landfall;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import dev.landfall.local.LocalServers;
+import dev.landfall.testing.AppProcess;
+import dev.landfall.testing.Aws;
+import dev.landfall.testing.FacilityFeed;
+import dev.landfall.testing.S3Objects;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Two packaged-app replicas share one leader-election root: only the leader polls, and the other takes over when it is SIGKILLed. */
+class ReplicasIT {
+
+    static final List<String> MONTHS = List.of("201701", "201702", "201703");
+
+    @TempDir
+    static Path dir;
+    static LocalServers servers;
+    static S3Client s3;
+
+    @BeforeAll
+    static void startServers() throws Exception {
+        servers = LocalServers.start(LocalServers.Options.forTests(dir.resolve("servers")));
+        s3 = Aws.s3(servers);
+    }
+
+    @AfterAll
+    static void stopServers() {
+        if (s3 != null) {
+            s3.close();
+        }
+        servers.close();
+    }
+
+    @Test
+    void onlyTheLeaderPollsAndTheOtherReplicaTakesOverWhenItIsKilled() throws Exception {
+        Random random = new Random(11);
+        FacilityFeed feed = new FacilityFeed(servers, "shared");
+        String summary = "facility " + feed.name() + ":";
+
+        try (AppProcess a = AppProcess.start("replica-a", replica("a", feed), AppProcess.DEFAULT_JVM_FLAGS);
+             AppProcess b = AppProcess.start("replica-b", replica("b", feed), AppProcess.DEFAULT_JVM_FLAGS)) {
+            a.awaitHealthy(Duration.ofSeconds(90));
+            b.awaitHealthy(Duration.ofSeconds(90));
+
+            feed.append(feed.randomRows(random, 3_000, MONTHS));
+            awaitLanded(feed, a + ", " + b);
+            feed.append(feed.randomRows(random, 3_000, MONTHS));
+            awaitLanded(feed, a + ", " + b);
+
+            AppProcess leader = a.logLines(summary).isEmpty() ? b : a;
+            AppProcess follower = leader == a ? b : a;
+            assertThat(leader.logLines(summary)).as(leader.toString()).isNotEmpty();
+            assertThat(follower.logLines(summary)).as(follower.toString()).isEmpty();
+            assertThat(follower.routeNumber(feed.pollRouteId(), "ExchangesTotal")).as(follower.toString()).isZero();
+            // each timestamp was counted as landed exactly once, all by the leader
+            await(leader.toString()).atMost(Duration.ofSeconds(10))
+                    .until(() -> leader.metric("landfall_records_total", "outcome=\"landed\"") == feed.uniqueTimestamps());
+            assertThat(follower.metric("landfall_records_total", "outcome=\"landed\"")).as(follower.toString()).isZero();
+
+            leader.kill9();
+            feed.append(feed.randomRows(random, 3_000, MONTHS));
+            awaitLanded(feed, "after " + leader.name() + " was killed, " + follower);
+            assertThat(follower.logLines(summary)).as(follower.toString()).isNotEmpty();
+            assertThat(follower.isAlive()).isTrue();
+        }
+        assertThat(S3Objects.texts(s3, FacilityFeed.DEAD_LETTER_BUCKET, FacilityFeed.DEAD_LETTER_PREFIX)).isEmpty();
+    }
+
+    /** Each replica has its own data and work directory; only the leader-election root is shared. */
+    private static Map<String, String> replica(String name, FacilityFeed feed) {
+        Map<String, String> props = AppProcess.baseProperties(servers, dir.resolve(name));
+        props.putAll(feed.routeProperties(300));
+        props.put("landfall.cluster.file.root", dir.resolve("cluster").toString());
+        return props;
+    }
+
+    private static void awaitLanded(FacilityFeed feed, String context) {
+        // S3Proxy's in-memory store can answer 404 for a key it is replacing at that moment
+        await(context).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).ignoreException(NoSuchKeyException.class)
+                .untilAsserted(() -> assertThat(feed.differences(feed.landed(s3))).as(context).isEmpty());
+    }
+}
