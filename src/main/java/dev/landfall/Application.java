@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Properties;
 
 import dev.landfall.config.LandfallConfiguration;
+import dev.landfall.config.PageViewsConfiguration;
 import org.apache.camel.main.Main;
 
 /** Starts Landfall on camel-main; settings come from application.properties, the profile and the environment. */
@@ -38,6 +39,7 @@ public final class Application {
         // scanning the package means reading the whole fat jar (over a second at start-up): name the configuration
         main.configure().setBasePackageScanEnabled(false);
         main.configure().addConfiguration(LandfallConfiguration.class);
+        main.configure().addConfiguration(PageViewsConfiguration.class);
         return main;
     }
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -66,7 +67,10 @@ public final class S3ObjectUpdater {
                     put.ifMatch(etag);
                 }
                 try {
-                    s3.putObject(put.build(), RequestBody.fromBytes(change.content()));
+                    // the change's bytes are ours to hand over: no defensive copy of a possibly large object
+                    byte[] content = change.content();
+                    s3.putObject(put.build(), RequestBody.fromContentProvider(
+                            ContentStreamProvider.fromByteArrayUnsafe(content), content.length, change.contentType()));
                     return change.result();
                 } catch (S3Exception e) {
                     boolean conflict = e.statusCode() == 412 || e.statusCode() == 409;

@@ -11,7 +11,9 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
@@ -67,7 +69,15 @@ public final class AwsClients {
                 .region(s.resolvedRegion())
                 .credentialsProvider(s.credentials())
                 .httpClientBuilder(http(s))
-                .overrideConfiguration(ClientOverrideConfiguration.builder().executionInterceptors(interceptors).build());
+                // a DynamoDB call answers in milliseconds: an attempt hanging on a dead connection is cut, and the SDK's
+                // own retries stay short because the batch writer and the routes retry with their own backoff
+                .overrideConfiguration(ClientOverrideConfiguration.builder().executionInterceptors(interceptors)
+                        .apiCallAttemptTimeout(Duration.ofSeconds(10))
+                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(3)
+                                .backoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(25), Duration.ofSeconds(1)))
+                                .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(100), Duration.ofSeconds(2)))
+                                .build())
+                        .build());
         if (!isBlank(s.dynamoDbEndpoint())) {
             b.endpointOverride(URI.create(s.dynamoDbEndpoint()));
         }

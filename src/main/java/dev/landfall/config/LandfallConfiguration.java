@@ -82,6 +82,9 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
     @PropertyInject(value = "landfall.dead-letter.prefix", defaultValue = "dead-letter/")
     private String deadLetterPrefix;
 
+    @PropertyInject(value = "landfall.facility-logs.parallel-months", defaultValue = "4")
+    private int facilityLogsParallelMonths;
+
     @PropertyInject(value = "landfall.provision.mode", defaultValue = "verify")
     private String provisionMode;
     @PropertyInject(value = "landfall.provision.buckets", defaultValue = "")
@@ -294,7 +297,9 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
     @BindToRegistry
     public FacilityLogMergeProcessor facilityLogMerge() {
         return once("facilityLogMerge", () -> {
-            return new FacilityLogMergeProcessor(s3ObjectUpdater(), deadLetterStore(), pipelineMetrics());
+            return new FacilityLogMergeProcessor(s3ObjectUpdater(), deadLetterStore(), pipelineMetrics(),
+                    camelContext.getExecutorServiceManager().newFixedThreadPool(this, "facility-logs-merge", facilityLogsParallelMonths),
+                    facilityLogsParallelMonths);
         });
     }
 }

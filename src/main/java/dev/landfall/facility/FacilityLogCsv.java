@@ -1,11 +1,16 @@
 package dev.landfall.facility;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -21,9 +26,6 @@ public final class FacilityLogCsv {
 
     /** One accepted row: its timestamp and its canonical CSV line (no line terminator). */
     public record Row(String timestamp, String line, long lineNumber) {
-        public String month() {
-            return EventTimestamp.month(timestamp);
-        }
     }
 
     /** A row that cannot be landed, with its 1-based line number in the source. */
@@ -43,23 +45,60 @@ public final class FacilityLogCsv {
     private FacilityLogCsv() {
     }
 
+    /** Opens a file's bytes; may be called twice, see {@link #read(Source)}. */
+    @FunctionalInterface
+    public interface Source {
+        InputStream open() throws IOException;
+    }
+
+    /** A file read by {@link #read}: like {@link Parsed}, with the accepted rows held compactly. */
+    public record Lines(String header, int columns, LogRows rows, List<BadRow> badRows) {
+    }
+
+    /** Parses a file with commons-csv, the reference for what every other path of this class must return. */
     public static Parsed parse(Reader reader) throws IOException {
+        List<Row> rows = new ArrayList<>();
+        List<BadRow> bad = new ArrayList<>();
+        Header header = parse(reader, rows::add, bad::add);
+        return new Parsed(header.line(), header.columns(), rows, bad);
+    }
+
+    /**
+     * Parses UTF-8 CSV like {@link #parse(Reader)}. Files in the common subset of CSV (LF or CRLF line ends, no quoted
+     * line breaks, nothing after a closing quote, valid UTF-8) are read once, straight from the bytes; any other file
+     * is opened a second time and parsed with commons-csv.
+     */
+    public static Lines read(Source source) throws IOException {
+        try (InputStream in = source.open()) {
+            Lines lines = SubsetCsvReader.read(in);
+            if (lines != null) {
+                return lines;
+            }
+        }
+        LogRows rows = new LogRows();
+        List<BadRow> bad = new ArrayList<>();
+        try (Reader reader = new InputStreamReader(source.open(), StandardCharsets.UTF_8)) {
+            Header header = parse(reader, rows::add, bad::add);
+            return new Lines(header.line(), header.columns(), rows, bad);
+        }
+    }
+
+    /** {@link #read(Source)} of bytes in memory. */
+    public static Lines read(byte[] content) throws IOException {
+        return read(() -> new ByteArrayInputStream(content));
+    }
+
+    record Header(String line, int columns) {
+    }
+
+    private static Header parse(Reader reader, Consumer<Row> rowSink, Consumer<BadRow> badSink) throws IOException {
         try (CSVParser parser = CSVParser.builder().setReader(reader).setFormat(FORMAT).get()) {
             Iterator<CSVRecord> it = parser.iterator();
             if (!it.hasNext()) {
                 throw new BadFileException("file is empty: no header with " + TIMESTAMP_COLUMN);
             }
-            CSVRecord headerRecord = it.next();
-            String first = stripBom(headerRecord.get(0)).trim();
-            if (!TIMESTAMP_COLUMN.equals(first)) {
-                throw new BadFileException("first header column is '" + first + "', expected " + TIMESTAMP_COLUMN);
-            }
-            List<String> headerFields = new ArrayList<>(headerRecord.toList());
-            headerFields.set(0, TIMESTAMP_COLUMN);
-            String header = toLine(headerFields);
-            int columns = headerFields.size();
-            List<Row> rows = new ArrayList<>();
-            List<BadRow> bad = new ArrayList<>();
+            Header header = header(new ArrayList<>(it.next().toList()));
+            int columns = header.columns();
             while (true) {
                 CSVRecord record;
                 try {
@@ -69,25 +108,35 @@ public final class FacilityLogCsv {
                     record = it.next();
                 } catch (UncheckedIOException e) {
                     // commons-csv reports a broken quote as an IOException: the rest of the file is unreadable
-                    bad.add(new BadRow(parser.getCurrentLineNumber(), "unreadable CSV: " + e.getCause().getMessage(), ""));
+                    badSink.accept(new BadRow(parser.getCurrentLineNumber(), "unreadable CSV: " + e.getCause().getMessage(), ""));
                     break;
                 }
                 long lineNo = parser.getCurrentLineNumber();
                 String line = toLine(record.toList());
                 if (record.size() != columns) {
-                    bad.add(new BadRow(lineNo, "expected " + columns + " columns, found " + record.size(), line));
+                    badSink.accept(new BadRow(lineNo, "expected " + columns + " columns, found " + record.size(), line));
                     continue;
                 }
                 String ts = record.get(0);
                 String problem = EventTimestamp.problem(ts);
                 if (problem != null) {
-                    bad.add(new BadRow(lineNo, problem, line));
+                    badSink.accept(new BadRow(lineNo, problem, line));
                     continue;
                 }
-                rows.add(new Row(ts, line, lineNo));
+                rowSink.accept(new Row(ts, line, lineNo));
             }
-            return new Parsed(header, columns, rows, bad);
+            return header;
         }
+    }
+
+    /** Checks the header record and returns its canonical line; {@code fields} gets its first name normalised. */
+    static Header header(List<String> fields) {
+        String first = stripBom(fields.get(0)).trim();
+        if (!TIMESTAMP_COLUMN.equals(first)) {
+            throw new BadFileException("first header column is '" + first + "', expected " + TIMESTAMP_COLUMN);
+        }
+        fields.set(0, TIMESTAMP_COLUMN);
+        return new Header(toLine(fields), fields.size());
     }
 
     /** Formats fields as one CSV line, quoting only where RFC 4180 requires it. */

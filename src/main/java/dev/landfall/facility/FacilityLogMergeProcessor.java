@@ -1,20 +1,28 @@
 package dev.landfall.facility;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.landfall.common.DeadLetter;
 import dev.landfall.common.DeadLetterStore;
 import dev.landfall.common.PipelineMetrics;
 import dev.landfall.common.S3ObjectUpdater;
-import dev.landfall.facility.FacilityLogCsv.Row;
 import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
 /**
@@ -28,11 +36,24 @@ public final class FacilityLogMergeProcessor implements Processor {
     private final S3ObjectUpdater updater;
     private final DeadLetterStore deadLetters;
     private final PipelineMetrics metrics;
+    private final ExecutorService monthWriters;
+    private final int parallelMonths;
 
-    public FacilityLogMergeProcessor(S3ObjectUpdater updater, DeadLetterStore deadLetters, PipelineMetrics metrics) {
+    /**
+     * @param monthWriters runs the months' read-merge-writes, up to {@code parallelMonths} of one file at a time, so
+     *                     that one month's S3 and DynamoDB round trips overlap another's merge
+     */
+    public FacilityLogMergeProcessor(S3ObjectUpdater updater, DeadLetterStore deadLetters, PipelineMetrics metrics,
+                                     ExecutorService monthWriters, int parallelMonths) {
         this.updater = updater;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
+        this.monthWriters = monthWriters;
+        this.parallelMonths = Math.max(1, parallelMonths);
+    }
+
+    /** One month's rows of the file, in file order. */
+    private record Month(String name, String key, int[] rows) {
     }
 
     @Override
@@ -44,28 +65,24 @@ public final class FacilityLogMergeProcessor implements Processor {
         String prefix = in.getHeader("landfallPrefix", "logs/", String.class);
         String source = in.getHeader("landfallSource", facility + "/" + in.getHeader(Exchange.FILE_NAME, String.class), String.class);
 
-        FacilityLogCsv.Parsed parsed;
-        try (InputStream body = in.getMandatoryBody(InputStream.class)) {
-            parsed = FacilityLogCsv.parse(new InputStreamReader(body, StandardCharsets.UTF_8));
-        }
-        Map<String, List<Row>> byMonth = new TreeMap<>();
-        for (Row row : parsed.rows()) {
-            byMonth.computeIfAbsent(row.month(), m -> new ArrayList<>()).add(row);
-        }
+        FacilityLogCsv.Lines parsed = FacilityLogCsv.read(body(in));
+        LogRows rows = parsed.rows();
+        List<Month> months = months(rows, prefix);
+        List<Future<MonthlyLog.Merge>> merges = mergeAll(bucket, parsed.header(), rows, months);
+        awaitAll(merges);
         int landed = 0;
         int duplicates = 0;
         int deadLettered = 0;
         List<String> touched = new ArrayList<>();
-        for (Map.Entry<String, List<Row>> month : byMonth.entrySet()) {
-            String key = prefix + month.getKey();
-            MonthlyLog.Merge merge = updater.update(bucket, key, current -> {
-                MonthlyLog.Merge m = MonthlyLog.merge(parsed.header(), current, month.getValue());
-                return new S3ObjectUpdater.Change<>(m.content(), "text/csv; charset=utf-8", m);
-            });
+        // results in month order, as if merged one after the other: the first failure stops the file
+        for (int m = 0; m < months.size(); m++) {
+            String monthName = months.get(m).name();
+            String key = months.get(m).key();
+            MonthlyLog.Merge merge = result(merges.get(m));
             landed += merge.added();
             duplicates += merge.duplicates();
             if (merge.added() > 0) {
-                touched.add(month.getKey());
+                touched.add(monthName);
             }
             for (MonthlyLog.Conflict c : merge.conflicts()) {
                 Map<String, Object> details = details(facility, bucket, prefix, key);
@@ -83,7 +100,7 @@ public final class FacilityLogMergeProcessor implements Processor {
                 deadLettered++;
             }
         }
-        int read = parsed.rows().size() + parsed.badRows().size();
+        int read = rows.size() + parsed.badRows().size();
         metrics.read(PIPELINE, read);
         metrics.landed(PIPELINE, landed);
         metrics.duplicate(PIPELINE, duplicates);
@@ -92,6 +109,131 @@ public final class FacilityLogMergeProcessor implements Processor {
         in.setHeader("landfallSummary", String.format(
                 "facility %s: %s rows read=%d landed=%d duplicates=%d dead-lettered=%d (new) months=%s in %d ms",
                 facility, source, read, landed, duplicates, deadLettered, touched, ms));
+    }
+
+    /** The file's rows by month, months in order. */
+    private static List<Month> months(LogRows rows, String prefix) {
+        if (rows.size() == 0) {
+            return List.of();
+        }
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (int i = 0; i < rows.size(); i++) {
+            long month = EventTimestamp.monthOf(rows.key(i));
+            first = Math.min(first, month);
+            last = Math.max(last, month);
+        }
+        // valid timestamps span at most 120,000 months (years 0000 to 9999)
+        int[] counts = new int[(int) (last - first + 1)];
+        for (int i = 0; i < rows.size(); i++) {
+            counts[(int) (EventTimestamp.monthOf(rows.key(i)) - first)]++;
+        }
+        int[][] byMonth = new int[counts.length][];
+        for (int m = 0; m < counts.length; m++) {
+            if (counts[m] > 0) {
+                byMonth[m] = new int[counts[m]];
+                counts[m] = 0;
+            }
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            int m = (int) (EventTimestamp.monthOf(rows.key(i)) - first);
+            byMonth[m][counts[m]++] = i;
+        }
+        List<Month> months = new ArrayList<>();
+        for (int[] monthRows : byMonth) {
+            if (monthRows != null) {
+                String name = EventTimestamp.month(rows.key(monthRows[0]));
+                months.add(new Month(name, prefix + name, monthRows));
+            }
+        }
+        return months;
+    }
+
+    /**
+     * Starts the months' read-merge-writes in month order, at most {@code parallelMonths} at once, and starts no more
+     * once one has failed.
+     */
+    private List<Future<MonthlyLog.Merge>> mergeAll(String bucket, String header, LogRows rows, List<Month> months)
+            throws InterruptedException {
+        Semaphore slots = new Semaphore(parallelMonths);
+        AtomicBoolean failed = new AtomicBoolean();
+        List<Future<MonthlyLog.Merge>> merges = new ArrayList<>();
+        for (Month month : months) {
+            try {
+                slots.acquire();
+            } catch (InterruptedException e) {
+                merges.forEach(merge -> merge.cancel(true));
+                throw e;
+            }
+            if (failed.get()) {
+                merges.add(CompletableFuture.failedFuture(new CancellationException("an earlier month failed")));
+                slots.release();
+                continue;
+            }
+            merges.add(monthWriters.submit(() -> {
+                try {
+                    LogRows.Sorted incoming = LogRows.Sorted.of(rows, month.rows());
+                    return updater.update(bucket, month.key(), current -> {
+                        MonthlyLog.Merge m = MonthlyLog.merge(header, current, incoming);
+                        return new S3ObjectUpdater.Change<>(m.content(), "text/csv; charset=utf-8", m);
+                    });
+                } catch (Exception | Error e) {
+                    failed.set(true);
+                    throw e;
+                } finally {
+                    slots.release();
+                }
+            }));
+        }
+        return merges;
+    }
+
+    /** Waits until no month is being written any more, so that a retry of the file never overlaps this one. */
+    private static void awaitAll(List<Future<MonthlyLog.Merge>> merges) throws InterruptedException {
+        try {
+            for (Future<MonthlyLog.Merge> merge : merges) {
+                try {
+                    merge.get();
+                } catch (ExecutionException | CancellationException e) {
+                    // reported in month order by result()
+                }
+            }
+        } catch (InterruptedException e) {
+            merges.forEach(merge -> merge.cancel(true));
+            throw e;
+        }
+    }
+
+    /** A finished month's merge, or the exception it failed with. */
+    private static MonthlyLog.Merge result(Future<MonthlyLog.Merge> merge) throws Exception {
+        try {
+            return merge.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+
+    /** The body as a source the parser may open twice; it is opened at once, so a missing body fails here as ever. */
+    private static FacilityLogCsv.Source body(Message in) throws InvalidPayloadException, IOException {
+        InputStream first = in.getMandatoryBody(InputStream.class);
+        if (in.getBody() instanceof InputStream) {
+            // a stream body can be read only once
+            try (first) {
+                byte[] bytes = first.readAllBytes();
+                return () -> new ByteArrayInputStream(bytes);
+            }
+        }
+        AtomicReference<InputStream> unread = new AtomicReference<>(first);
+        return () -> {
+            InputStream stream = unread.getAndSet(null);
+            return stream != null ? stream : in.getBody(InputStream.class);
+        };
     }
 
     private static Map<String, Object> details(String facility, String bucket, String prefix, String key) {

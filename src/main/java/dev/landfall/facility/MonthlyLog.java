@@ -1,11 +1,8 @@
 package dev.landfall.facility;
 
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 import dev.landfall.facility.FacilityLogCsv.Row;
@@ -30,70 +27,85 @@ public final class MonthlyLog {
         }
     }
 
-    private static final Comparator<Row> BY_TIMESTAMP = Comparator.comparing(Row::timestamp);
-
     private MonthlyLog() {
     }
 
+    /** {@link #merge(String, byte[], LogRows.Sorted)} of rows in the {@link FacilityLogCsv#parse} model. */
     public static Merge merge(String header, byte[] existing, List<Row> incoming) throws IOException {
-        List<Row> stored = List.of();
+        LogRows rows = new LogRows();
+        incoming.forEach(rows::add);
+        return merge(header, existing, LogRows.Sorted.all(rows));
+    }
+
+    public static Merge merge(String header, byte[] existing, LogRows.Sorted incoming) throws IOException {
+        LogRows.Sorted stored = LogRows.Sorted.all(new LogRows());
         boolean canonical = true;
         if (existing != null && existing.length > 0) {
-            FacilityLogCsv.Parsed parsed = FacilityLogCsv.parse(
-                    new InputStreamReader(new ByteArrayInputStream(existing), StandardCharsets.UTF_8));
+            FacilityLogCsv.Lines parsed = FacilityLogCsv.read(existing);
             if (!parsed.header().equals(header)) {
                 throw new HeaderMismatchException("stored header '" + parsed.header() + "' differs from file header '" + header + "'");
             }
-            stored = parsed.rows();
-            canonical = parsed.badRows().isEmpty() && strictlyAscending(stored);
-            if (!canonical) {
-                stored = new ArrayList<>(stored);
-                stored.sort(BY_TIMESTAMP);
-            }
+            canonical = parsed.badRows().isEmpty() && parsed.rows().strictlyAscending();
+            stored = LogRows.Sorted.all(parsed.rows());
         }
-        List<Row> in = new ArrayList<>(incoming);
-        in.sort(BY_TIMESTAMP);
+        LogRows storedRows = stored.rows();
+        LogRows inRows = incoming.rows();
 
-        StringBuilder out = new StringBuilder((existing == null ? 0 : existing.length) + in.size() * 64 + header.length() + 1);
-        out.append(header).append('\n');
+        // one pass decides which rows go out (stored index i as i, incoming index j as -1 - j), a second copies them
+        int[] out = new int[stored.size() + incoming.size()];
+        int outCount = 0;
+        long outBytes = 0;
         List<Conflict> conflicts = new ArrayList<>();
         int added = 0;
         int duplicates = 0;
-        int rows = 0;
-        String lastTs = null;
-        String lastLine = null;
+        boolean hasLast = false;
+        long lastKey = 0;
+        LogRows lastRows = null;
+        int lastIndex = -1;
         int i = 0;
         int j = 0;
-        while (i < stored.size() || j < in.size()) {
-            boolean takeStored = j >= in.size()
-                    || (i < stored.size() && stored.get(i).timestamp().compareTo(in.get(j).timestamp()) <= 0);
-            Row row = takeStored ? stored.get(i++) : in.get(j++);
-            if (row.timestamp().equals(lastTs)) {
-                if (row.line().equals(lastLine)) {
+        while (i < stored.size() || j < incoming.size()) {
+            boolean takeStored = j >= incoming.size()
+                    || (i < stored.size() && storedRows.key(stored.index(i)) <= inRows.key(incoming.index(j)));
+            LogRows rows = takeStored ? storedRows : inRows;
+            int index = takeStored ? stored.index(i++) : incoming.index(j++);
+            long key = rows.key(index);
+            if (hasLast && key == lastKey) {
+                if (rows.sameLine(index, lastRows, lastIndex)) {
                     duplicates++;
                 } else {
-                    conflicts.add(new Conflict(row.timestamp(), lastLine, row.line(), takeStored ? -1 : row.lineNumber()));
+                    conflicts.add(new Conflict(rows.timestamp(index), lastRows.line(lastIndex), rows.line(index),
+                            takeStored ? -1 : rows.lineNumber(index)));
                 }
                 continue;
             }
-            out.append(row.line()).append('\n');
-            rows++;
-            lastTs = row.timestamp();
-            lastLine = row.line();
+            out[outCount++] = takeStored ? index : -1 - index;
+            outBytes += rows.length(index) + 1;
+            hasLast = true;
+            lastKey = key;
+            lastRows = rows;
+            lastIndex = index;
             if (!takeStored) {
                 added++;
             }
         }
-        byte[] content = (added > 0 || !canonical) ? out.toString().getBytes(StandardCharsets.UTF_8) : null;
-        return new Merge(content, added, duplicates, conflicts, rows);
-    }
-
-    private static boolean strictlyAscending(List<Row> rows) {
-        for (int k = 1; k < rows.size(); k++) {
-            if (rows.get(k - 1).timestamp().compareTo(rows.get(k).timestamp()) >= 0) {
-                return false;
+        byte[] content = null;
+        if (added > 0 || !canonical) {
+            byte[] head = header.getBytes(StandardCharsets.UTF_8);
+            long size = head.length + 1 + outBytes;
+            if (size > Integer.MAX_VALUE - 8) {
+                throw new IllegalStateException("monthly object of " + size + " bytes is too large");
+            }
+            content = new byte[(int) size];
+            System.arraycopy(head, 0, content, 0, head.length);
+            int at = head.length;
+            content[at++] = '\n';
+            for (int k = 0; k < outCount; k++) {
+                int index = out[k];
+                at = index >= 0 ? storedRows.copyLine(index, content, at) : inRows.copyLine(-1 - index, content, at);
+                content[at++] = '\n';
             }
         }
-        return true;
+        return new Merge(content, added, duplicates, conflicts, outCount);
     }
 }

@@ -1,5 +1,11 @@
 package dev.landfall.facility;
 
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,5 +31,25 @@ class EventTimestampTest {
     @Test
     void monthIsTheFirstSixDigits() {
         assertThat(EventTimestamp.month("20160701:00:03:00")).isEqualTo("201607");
+    }
+
+    @Property(tries = 2000)
+    void keysOrderLikeTheTextAndKnowTheMonth(@ForAll("timestamps") String a, @ForAll("timestamps") String b) {
+        long ka = EventTimestamp.key(a);
+        long kb = EventTimestamp.key(b);
+        assertThat(ka >= 0).isEqualTo(EventTimestamp.problem(a) == null);
+        if (ka >= 0 && kb >= 0) {
+            assertThat(Long.signum(Long.compare(ka, kb))).isEqualTo(Integer.signum(a.compareTo(b)));
+            assertThat(EventTimestamp.month(ka)).isEqualTo(EventTimestamp.month(a));
+            assertThat(EventTimestamp.monthOf(ka) == EventTimestamp.monthOf(kb)).isEqualTo(a.startsWith(EventTimestamp.month(b)));
+        }
+    }
+
+    @Provide
+    Arbitrary<String> timestamps() {
+        Arbitrary<Integer> year = Arbitraries.oneOf(Arbitraries.of(0, 1, 1900, 2000, 2016, 9999), Arbitraries.integers().between(0, 9999));
+        return Combinators.combine(year, Arbitraries.integers().between(0, 13), Arbitraries.integers().between(0, 32),
+                Arbitraries.integers().between(0, 24), Arbitraries.integers().between(0, 60), Arbitraries.integers().between(0, 60))
+                .as((y, mo, d, h, mi, s) -> String.format("%04d%02d%02d:%02d:%02d:%02d", y, mo, d, h, mi, s));
     }
 }

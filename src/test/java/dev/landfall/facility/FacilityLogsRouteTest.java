@@ -54,6 +54,7 @@ class FacilityLogsRouteTest {
         facility(props, "growing");
         facility(props, "bad");
         facility(props, "badheader");
+        facility(props, "multiline");
         app = LandfallApp.start(props);
         s3 = app.s3();
     }
@@ -200,6 +201,23 @@ class FacilityLogsRouteTest {
         Files.writeString(f, HEADER + "\n20161201:00:00:00,s,1\n", StandardCharsets.UTF_8);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(S3Objects.texts(s3, BUCKET, "badheader/"))
                 .isEqualTo(expected("badheader/", List.of("20161201:00:00:00,s,1"))));
+    }
+
+    @Test
+    void aFileBeyondPlainLinesIsReadTwiceFromTheFtpDownloadAndLandsTheSame() throws Exception {
+        Path f = file("multiline");
+        // a quoted line break takes the file out of the fast parser's subset: the merge opens the download again
+        List<String> first = List.of("20161201:00:00:00,s1,\"two\nlines\"", "20161201:01:00:00,s1,\"a, b\"");
+        append(f, first);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(S3Objects.texts(s3, BUCKET, "multiline/")).isEqualTo(expected("multiline/", first)));
+        // the stored object, now beyond the subset itself, is merged with the file's growth
+        List<String> second = List.of("20161201:00:30:00,s1,plain");
+        append(f, second);
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(S3Objects.texts(s3, BUCKET, "multiline/")).isEqualTo(expected("multiline/", all)));
     }
 
     @Test

@@ -145,6 +145,7 @@ public final class LocalServers implements AutoCloseable {
         p.put("landfall.aws.s3.endpoint", s3Endpoint());
         p.put("landfall.aws.dynamodb.endpoint", dynamoDbEndpoint());
         p.put("landfall.aws.sqs.endpoint", sqsEndpoint());
+        p.put("landfall.aws.sqs.queue-url-prefix", sqsEndpoint() + "/000000000000/");
         p.put("landfall.aws.access-key", ACCESS_KEY);
         p.put("landfall.aws.secret-key", SECRET_KEY);
         p.put("landfall.aws.region", REGION);

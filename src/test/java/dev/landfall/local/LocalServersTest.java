@@ -40,7 +40,7 @@ class LocalServersTest {
         try (LocalServers servers = LocalServers.start(LocalServers.Options.forTests(dir))) {
             Map<String, String> props = servers.appProperties();
             assertThat(props).containsOnlyKeys(
-                    "landfall.aws.s3.endpoint", "landfall.aws.dynamodb.endpoint", "landfall.aws.sqs.endpoint", "landfall.aws.access-key",
+                    "landfall.aws.s3.endpoint", "landfall.aws.dynamodb.endpoint", "landfall.aws.sqs.endpoint", "landfall.aws.sqs.queue-url-prefix", "landfall.aws.access-key",
                     "landfall.aws.secret-key", "landfall.aws.region", "landfall.ftp.host", "landfall.ftp.port",
                     "landfall.ftp.user", "landfall.ftp.password");
             assertThat(props.get("landfall.aws.s3.endpoint")).isEqualTo("http://127.0.0.1:" + servers.s3Port());

@@ -34,8 +34,14 @@ public final class LandfallApp implements AutoCloseable {
     }
 
     public static LandfallApp start(Map<String, String> properties) throws Exception {
+        return start(properties, Map.of());
+    }
+
+    /** Also binds beans before start, e.g. an SDK ExecutionInterceptor that the app's DynamoDB client then uses. */
+    public static LandfallApp start(Map<String, String> properties, Map<String, Object> beans) throws Exception {
         Main main = Application.create();
         properties.forEach(main::addOverrideProperty);
+        beans.forEach(main::bind);
         main.start();
         return new LandfallApp(main);
     }

@@ -1,0 +1,139 @@
+package dev.landfall.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import dev.landfall.common.DeadLetterStore;
+import dev.landfall.common.DynamoDbBatchWriter;
+import dev.landfall.common.PipelineMetrics;
+import dev.landfall.pageviews.PageViewRules;
+import dev.landfall.pageviews.PageViewStats;
+import dev.landfall.pageviews.PageViewsApiProcessor;
+import dev.landfall.pageviews.PageViewsBackfill;
+import dev.landfall.pageviews.PageViewsBackfillApiProcessor;
+import dev.landfall.pageviews.PageViewsIngestProcessor;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.Configuration;
+import org.apache.camel.PropertyInject;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** The page-views pipeline's beans, built on the shared ones from {@link LandfallConfiguration}. */
+@Configuration
+public class PageViewsConfiguration implements CamelConfiguration, CamelContextAware {
+
+    private CamelContext camelContext;
+
+    @PropertyInject("landfall.page-views.table")
+    private String table;
+    @PropertyInject("landfall.page-views.log-bucket")
+    private String logBucket;
+    @PropertyInject("landfall.page-views.log-prefix")
+    private String logPrefix;
+    @PropertyInject("landfall.page-views.operations")
+    private String operations;
+    @PropertyInject("landfall.page-views.statuses")
+    private String statuses;
+    @PropertyInject("landfall.page-views.page-suffixes")
+    private String pageSuffixes;
+    @PropertyInject("landfall.page-views.excluded-prefixes")
+    private String excludedPrefixes;
+    @PropertyInject("landfall.page-views.bot-pattern")
+    private String botPattern;
+    @PropertyInject("landfall.page-views.page-names-file")
+    private String pageNamesFile;
+    @PropertyInject("landfall.state.table")
+    private String stateTable;
+
+    private PageViewStats stats;
+    private PageViewsBackfill backfill;
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    private <T> T bean(String name, Class<T> type) {
+        return camelContext.getRegistry().lookupByNameAndType(name, type);
+    }
+
+    @BindToRegistry
+    public PageViewRules pageViewRules() throws IOException {
+        return new PageViewRules(Set.copyOf(list(operations)),
+                list(statuses).stream().map(Integer::valueOf).collect(Collectors.toSet()),
+                list(pageSuffixes), list(excludedPrefixes),
+                botPattern.isBlank() ? null : Pattern.compile(botPattern, Pattern.CASE_INSENSITIVE),
+                pageNames(pageNamesFile));
+    }
+
+    @BindToRegistry
+    public PageViewsIngestProcessor pageViewsIngest() throws IOException {
+        return new PageViewsIngestProcessor(bean("s3Client", S3Client.class), bean("dynamoDbBatchWriter", DynamoDbBatchWriter.class),
+                bean("deadLetterStore", DeadLetterStore.class), bean("pipelineMetrics", PipelineMetrics.class), pageViewRules(), table);
+    }
+
+    @BindToRegistry
+    public PageViewsApiProcessor pageViewsApi() {
+        return new PageViewsApiProcessor(stats(), bean("clock", Clock.class));
+    }
+
+    @BindToRegistry
+    public PageViewsBackfillApiProcessor pageViewsBackfillApi() {
+        return new PageViewsBackfillApiProcessor(backfill(), logBucket, logPrefix);
+    }
+
+    @BindToRegistry("pageViewsBackfill")
+    public PageViewsBackfill backfill() {
+        if (backfill == null) {
+            backfill = new PageViewsBackfill(bean("dynamoDbClient", DynamoDbClient.class), stateTable, bean("s3Client", S3Client.class),
+                    camelContext, "direct:s3-arrival-page-views", bean("clock", Clock.class),
+                    () -> camelContext.getRegistry().findSingleByType(MeterRegistry.class));
+        }
+        return backfill;
+    }
+
+    private PageViewStats stats() {
+        if (stats == null) {
+            stats = new PageViewStats(bean("dynamoDbClient", DynamoDbClient.class), table);
+        }
+        return stats;
+    }
+
+    private static List<String> list(String csv) {
+        return Arrays.stream(csv.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
+    }
+
+    private static Map<String, String> pageNames(String file) throws IOException {
+        Map<String, String> names = new HashMap<>();
+        if (file == null || file.isBlank()) {
+            return names;
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        p.forEach((k, v) -> names.put(k.toString(), v.toString()));
+        return names;
+    }
+}

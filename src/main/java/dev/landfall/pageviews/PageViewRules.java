@@ -1,0 +1,72 @@
+package dev.landfall.pageviews;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Decides which access-log records are page views and names the page: the key without a trailing
+ * {@code /index.html} (or {@code index.html}), unless the mapping file names it otherwise.
+ *
+ * @param botPattern a user agent matching it is not a view; null means no bot filter
+ * @param pageNames  custom page names by object key (decoded)
+ */
+public record PageViewRules(Set<String> operations, Set<Integer> statuses, List<String> pageSuffixes,
+                            List<String> excludedPrefixes, Pattern botPattern, Map<String, String> pageNames) {
+
+    public static final String HOME = "/";
+
+    public static PageViewRules defaults() {
+        return new PageViewRules(Set.of("WEBSITE.GET.OBJECT", "REST.GET.OBJECT"), Set.of(200, 304),
+                List.of(".html", ".htm"), List.of(), null, Map.of());
+    }
+
+    /** The page name if the record is a page view, else null. */
+    public String pageName(S3AccessLogRecord r) {
+        if (r.operation() == null || !operations.contains(r.operation())
+                || r.httpStatus() == null || !statuses.contains(r.httpStatus()) || r.key() == null) {
+            return null;
+        }
+        String key = r.key().indexOf('%') >= 0 || r.key().indexOf('+') >= 0
+                ? URLDecoder.decode(r.key().replace("+", "%2B"), StandardCharsets.UTF_8) : r.key();
+        if (!isPage(key) || isExcluded(key)) {
+            return null;
+        }
+        if (botPattern != null && r.userAgent() != null && botPattern.matcher(r.userAgent()).find()) {
+            return null;
+        }
+        String custom = pageNames.get(key);
+        return custom != null ? custom : trim(key);
+    }
+
+    private boolean isPage(String key) {
+        for (String suffix : pageSuffixes) {
+            if (key.regionMatches(true, key.length() - suffix.length(), suffix, 0, suffix.length())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean isExcluded(String key) {
+        for (String prefix : excludedPrefixes) {
+            if (key.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String trim(String key) {
+        String page = key;
+        if (page.endsWith("/index.html")) {
+            page = page.substring(0, page.length() - "/index.html".length());
+        } else if (page.equals("index.html")) {
+            page = "";
+        }
+        return page.isEmpty() ? HOME : page;
+    }
+}

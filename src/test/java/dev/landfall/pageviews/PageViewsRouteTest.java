@@ -1,0 +1,305 @@
+package dev.landfall.pageviews;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.landfall.common.S3ObjectRef;
+import dev.landfall.local.LocalServers;
+import dev.landfall.testing.AccessLogLines;
+import dev.landfall.testing.FaultInjector;
+import dev.landfall.testing.FreePorts;
+import dev.landfall.testing.LandfallApp;
+import dev.landfall.testing.S3Objects;
+import org.apache.camel.builder.NotifyBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+import static dev.landfall.testing.AccessLogLines.view;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The page-views pipeline on the real Main and servers: both arrival paths, once-only, bad input, API, backfill. */
+class PageViewsRouteTest {
+
+    static final String LOGS = "landfall-site-logs";
+    static final String TABLE = "landfall-page-views";
+    static final String QUEUE = "landfall-site-log-events";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+    static LocalServers servers;
+    static LandfallApp app;
+    static S3Client s3;
+    static DynamoDbClient ddb;
+    static SqsClient sqs;
+    static FaultInjector faults = new FaultInjector(0.2, 0.05, 11);
+    static int httpPort;
+
+    @BeforeAll
+    static void start() throws Exception {
+        // the checks below scan the table; DynamoDB Local serialises them with the app's writes, so do not hammer it
+        org.awaitility.Awaitility.setDefaultPollInterval(Duration.ofMillis(500));
+        servers = LocalServers.start(LocalServers.Options.forTests(dir.resolve("servers")));
+        Map<String, String> props = LandfallApp.testProperties(servers, dir.resolve("app"));
+        httpPort = FreePorts.next();
+        props.put("camel.server.port", Integer.toString(httpPort));
+        props.put("landfall.page-views.poll-delay-ms", "300");
+        props.put("landfall.page-views.arrivals.sqs", "true");
+        props.put("landfall.page-views.backfill.check-ms", "300");
+        app = LandfallApp.start(props, Map.of("pageViewFaults", faults));
+        s3 = app.s3();
+        ddb = app.dynamoDb();
+        sqs = app.bean("sqsClient", SqsClient.class);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        org.awaitility.Awaitility.reset();
+        if (app != null) {
+            app.close();
+        }
+        servers.close();
+    }
+
+    static void put(String key, List<String> lines, boolean gzip) throws Exception {
+        byte[] bytes = (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
+        if (gzip) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (GZIPOutputStream z = new GZIPOutputStream(out)) {
+                z.write(bytes);
+            }
+            bytes = out.toByteArray();
+        }
+        byte[] body = bytes;
+        s3.putObject(b -> b.bucket(LOGS).key(key), RequestBody.fromBytes(body));
+    }
+
+    /** PageName|SortKey of every item that came from the given log object. */
+    static Map<String, String> itemsFrom(String logKey) {
+        Map<String, String> out = new HashMap<>();
+        ddb.scanPaginator(b -> b.tableName(TABLE).consistentRead(true).projectionExpression("PageName, SortKey, LogKey, #s")
+                .expressionAttributeNames(Map.of("#s", "Status"))).items().forEach(i -> {
+            if (logKey.equals(i.get("LogKey").s())) {
+                out.put(i.get("PageName").s() + "|" + i.get("SortKey").s(), i.get("Status").n());
+            }
+        });
+        return out;
+    }
+
+    static List<String> views(String idPrefix, long start, int n, String... pages) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(view(start + i / 2, idPrefix + i, pages[i % pages.length]));
+        }
+        return out;
+    }
+
+    static Map<String, String> expected(List<String> viewLines, long start, String idPrefix, String... pageNames) {
+        Map<String, String> out = new HashMap<>();
+        for (int i = 0; i < viewLines.size(); i++) {
+            out.put(pageNames[i % pageNames.length] + "|" + (start + i / 2) + "#" + idPrefix + i, "200");
+        }
+        return out;
+    }
+
+    @Test
+    void thePollingPathLandsExactlyThePageViewsOfPlainGzipAndDamagedObjects() throws Exception {
+        long t = 1_666_255_782L;
+        List<String> plain = new ArrayList<>(views("P", t, 10, "blog/a/index.html", "index.html", "about.htm"));
+        plain.add(AccessLogLines.line(t, "X1", "WEBSITE.GET.OBJECT", "css/site.css", 200, "curl/8"));
+        plain.add(AccessLogLines.line(t, "X2", "WEBSITE.GET.OBJECT", "blog/a/index.html", 404, "curl/8"));
+        plain.add(AccessLogLines.line(t, "X3", "WEBSITE.GET.OBJECT", "blog/a/index.html", 200, "Googlebot/2.1"));
+        plain.add(AccessLogLines.line(t, "X4", "REST.PUT.OBJECT", "blog/a/index.html", 200, "aws-cli"));
+        put("logs/2022-10-20-08-00-00-PLAIN", plain, false);
+        put("logs/2022-10-20-09-00-00-GZIP", views("G", t, 8, "blog/b/index.html"), true);
+        List<String> damaged = new ArrayList<>(views("D", t, 4, "blog/c/index.html"));
+        damaged.add(1, "this is not an access log line");
+        damaged.add(3, "");
+        damaged.add(4, view(t + 100, "U1", "blog/c/index.html").replace("Chrome", "Chr\u00ffme").replace("\u00ff", "\ufffd"));
+        String badUtf8 = view(t + 101, "U2", "blog/c/index.html");
+        byte[] withInvalidUtf8 = (String.join("\n", damaged) + "\n" + badUtf8.replace("Chrome", "Chr#me") + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        withInvalidUtf8[new String(withInvalidUtf8, StandardCharsets.ISO_8859_1).indexOf("Chr#me") + 3] = (byte) 0xff;
+        s3.putObject(b -> b.bucket(LOGS).key("logs/2022-10-20-10-00-00-DAMAGED"), RequestBody.fromBytes(withInvalidUtf8));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(itemsFrom("logs/2022-10-20-08-00-00-PLAIN")).isEqualTo(expected(views("P", t, 10, "x"), t, "P", "blog/a", "/", "about.htm"));
+            assertThat(itemsFrom("logs/2022-10-20-09-00-00-GZIP")).isEqualTo(expected(views("G", t, 8, "x"), t, "G", "blog/b"));
+        });
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            Map<String, String> d = itemsFrom("logs/2022-10-20-10-00-00-DAMAGED");
+            assertThat(d).hasSize(6).containsKeys("blog/c|" + (t + 100) + "#U1", "blog/c|" + (t + 101) + "#U2");
+            List<JsonNode> letters = deadLetters("logs/2022-10-20-10-00-00-DAMAGED");
+            assertThat(letters).hasSize(1);
+            assertThat(letters.get(0).path("reason").asText()).startsWith("1 of 7 lines could not be parsed");
+            assertThat(letters.get(0).path("details").path("listedBadLines").get(0).path("line").asInt()).isEqualTo(2);
+            assertThat(letters.get(0).path("source").asText()).isEqualTo("s3://" + LOGS + "/logs/2022-10-20-10-00-00-DAMAGED");
+        });
+        assertThat(faults.partials.get() + faults.throttles.get()).as("faults were injected on the app's client").isPositive();
+    }
+
+    static List<JsonNode> deadLetters(String logKey) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String text : S3Objects.texts(s3, "landfall-dead-letter", "dead-letter/page-views/").values()) {
+            JsonNode n = JSON.readTree(text);
+            if (logKey.equals(n.path("details").path("key").asText())) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    static String event(String... keys) throws Exception {
+        List<Map<String, Object>> records = new ArrayList<>();
+        for (String key : keys) {
+            String etag = s3.headObject(b -> b.bucket(LOGS).key(key)).eTag().replace("\"", "");
+            records.add(Map.of("eventVersion", "2.1", "eventSource", "aws:s3", "eventName", "ObjectCreated:Put",
+                    "s3", Map.of("bucket", Map.of("name", LOGS),
+                            "object", Map.of("key", URLEncoder.encode(key, StandardCharsets.UTF_8), "size", 1, "eTag", etag))));
+        }
+        return JSON.writeValueAsString(Map.of("Records", records));
+    }
+
+    static void announce(String message) {
+        String url = sqs.getQueueUrl(b -> b.queueName(QUEUE)).queueUrl();
+        sqs.sendMessage(b -> b.queueUrl(url).messageBody(message));
+    }
+
+    @Test
+    void theSqsPathLandsAnnouncedObjectsIgnoringTestEvents() throws Exception {
+        long t = 1_666_300_000L;
+        put("events/a b.log", views("S", t, 5, "blog/s/index.html"), false);
+        put("events/c.log", views("T", t, 3, "blog/t/index.html"), false);
+        announce("{\"Service\":\"Amazon S3\",\"Event\":\"s3:TestEvent\",\"Time\":\"2022-10-20T08:00:00.000Z\",\"Bucket\":\"" + LOGS + "\"}");
+        announce(event("events/a b.log", "events/c.log"));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(itemsFrom("events/a b.log")).isEqualTo(expected(views("S", t, 5, "x"), t, "S", "blog/s"));
+            assertThat(itemsFrom("events/c.log")).isEqualTo(expected(views("T", t, 3, "x"), t, "T", "blog/t"));
+        });
+    }
+
+    @Test
+    void anObjectAnnouncedTwiceAndAlsoPolledIsIngestedOnce() throws Exception {
+        long t = 1_666_400_000L;
+        String key = "logs/2022-10-22-08-00-00-TWICE";
+        NotifyBuilder ingests = new NotifyBuilder(app.context()).fromRoute("page-views-ingest")
+                .filter(e -> key.equals(e.getMessage().getBody(S3ObjectRef.class).key())).whenCompleted(2).create();
+        put(key, views("W", t, 6, "blog/w/index.html"), false);
+        announce(event(key));
+        announce(event(key));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(itemsFrom(key)).isEqualTo(expected(views("W", t, 6, "x"), t, "W", "blog/w")));
+        // a marker announced after the duplicates is ingested only once they were dealt with
+        put("events/marker.log", views("M", t, 1, "m.html"), false);
+        announce(event(key, "events/marker.log"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> itemsFrom("events/marker.log").size() == 1);
+        assertThat(ingests.matches()).as("ingested a second time").isFalse();
+    }
+
+    static HttpResponse<String> get(String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theApiCountsViewsPerPeriodAndRanksPagesAndRejectsBadParameters() throws Exception {
+        long day = 1_500_000_000L - 1_500_000_000L % 86400; // a day far from the other tests' data
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            lines.add(view(day + 3600 + i, "A" + i, "blog/api-one/index.html"));
+        }
+        for (int i = 0; i < 3; i++) {
+            lines.add(view(day + 86400 + 7200 + i, "B" + i, "blog/api-one/index.html"));
+            lines.add(view(day + 86400 + i, "C" + i, "blog/api-two/index.html"));
+        }
+        put("logs/2017-07-14-00-00-00-API", lines, false);
+        await().atMost(Duration.ofSeconds(60)).until(() -> itemsFrom("logs/2017-07-14-00-00-00-API").size() == 11);
+        // the same object again (a replay): counts must not change
+        app.context().createProducerTemplate().sendBody("direct:page-views-ingest",
+                new S3ObjectRef(LOGS, "logs/2017-07-14-00-00-00-API", null, -1));
+
+        JsonNode perDay = JSON.readTree(get("/api/page-views/blog/api-one?from=" + day + "&to=" + (day + 2 * 86400) + "&granularity=day").body());
+        assertThat(perDay.path("total").asLong()).isEqualTo(8);
+        assertThat(perDay.path("counts").get(0).path("views").asLong()).isEqualTo(5);
+        assertThat(perDay.path("counts").get(1).path("views").asLong()).isEqualTo(3);
+        JsonNode perHour = JSON.readTree(get("/api/page-views/blog/api-one?from=" + day + "&to=" + (day + 86400) + "&granularity=hour").body());
+        assertThat(perHour.path("counts")).hasSize(24);
+        assertThat(perHour.path("counts").get(1).path("views").asLong()).isEqualTo(5);
+        JsonNode top = JSON.readTree(get("/api/page-views/top?from=" + day + "&to=" + (day + 2 * 86400) + "&limit=5").body());
+        assertThat(top.path("pages").get(0).path("page").asText()).isEqualTo("blog/api-one");
+        assertThat(top.path("pages").get(0).path("views").asLong()).isEqualTo(8);
+        assertThat(top.path("pages").get(1).path("views").asLong()).isEqualTo(3);
+        assertThat(top.path("daily").get(1).path("views").asLong()).isEqualTo(6);
+
+        for (String bad : List.of("/api/page-views/top?limit=0", "/api/page-views/top?from=yesterday",
+                "/api/page-views/blog/api-one?granularity=week", "/api/page-views/top?from=20&to=10")) {
+            HttpResponse<String> r = get(bad);
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+            assertThat(JSON.readTree(r.body()).path("error").asText()).as(bad).isNotBlank();
+        }
+    }
+
+    @Test
+    void aBackfillDuringLiveIngestLandsEveryObjectOnceAndHonoursTheDateRange() throws Exception {
+        long t = 1_666_500_000L;
+        NotifyBuilder ingests = new NotifyBuilder(app.context()).fromRoute("page-views-ingest")
+                .filter(e -> e.getMessage().getBody(S3ObjectRef.class).key().startsWith("logs/2022-11-")).whenCompleted(31).create();
+        Map<String, String> expectedAll = new HashMap<>();
+        for (int i = 0; i < 30; i++) {
+            String key = String.format("logs/2022-11-%02d-00-00-00-BF%02d", 1 + i % 28, i);
+            put(key, views("F" + i + "-", t, 4, "blog/bf/index.html"), false);
+            expectedAll.putAll(expected(views("F" + i + "-", t, 4, "x"), t, "F" + i + "-", "blog/bf"));
+        }
+        for (int day = 19; day <= 23; day++) {
+            put(String.format("archive/2022-10-%02d-00-00-00-AR", day), views("R" + day + "-", t, 2, "blog/ar/index.html"), false);
+        }
+        // live polling of logs/ races with this backfill of the same objects
+        assertThat(post("/admin/page-views/backfill?prefix=logs/2022-11-").statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).until(() -> "DONE".equals(JSON.readTree(get("/admin/page-views/backfill").body()).path("status").asText()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Map<String, String> landed = new HashMap<>();
+            for (int i = 0; i < 30; i++) {
+                landed.putAll(itemsFrom(String.format("logs/2022-11-%02d-00-00-00-BF%02d", 1 + i % 28, i)));
+            }
+            assertThat(landed).isEqualTo(expectedAll);
+        });
+        // again: nothing is ingested twice
+        assertThat(post("/admin/page-views/backfill?prefix=logs/2022-11-").statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).until(() -> "DONE".equals(JSON.readTree(get("/admin/page-views/backfill").body()).path("status").asText()));
+        assertThat(ingests.matches()).as("an object was ingested twice").isFalse();
+
+        assertThat(post("/admin/page-views/backfill?prefix=archive/&from=2022-10-20&to=2022-10-21").statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).until(() -> "DONE".equals(JSON.readTree(get("/admin/page-views/backfill").body()).path("status").asText()));
+        for (int day = 19; day <= 23; day++) {
+            assertThat(itemsFrom(String.format("archive/2022-10-%02d-00-00-00-AR", day))).as("day " + day)
+                    .hasSize(day == 20 || day == 21 ? 2 : 0);
+        }
+        assertThat(post("/admin/page-views/backfill?from=last-week").statusCode()).isEqualTo(400);
+    }
+
+    static HttpResponse<String> post(String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
