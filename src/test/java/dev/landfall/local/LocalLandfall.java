@@ -35,6 +35,13 @@ public final class LocalLandfall {
         System.out.printf("%nLocal servers: S3 %s  DynamoDB %s  SQS %s  FTP ftp://127.0.0.1:%d (user %s)%n%n",
                 servers.s3Endpoint(), servers.dynamoDbEndpoint(), servers.sqsEndpoint(), servers.ftpPort(), LocalServers.FTP_USER);
 
+        DemoSiteLogs siteLogs = null;
+        if (Boolean.parseBoolean(System.getProperty("landfall.demo", "true"))) {
+            // the app creates the log bucket at start; the first object drops a few seconds later
+            siteLogs = new DemoSiteLogs(dev.landfall.testing.Aws.s3(servers), "landfall-site-logs", "logs/");
+            siteLogs.start(15_000);
+        }
+
         Main main = Application.create();
         servers.appProperties().forEach(main::addOverrideProperty);
         main.addOverrideProperty("landfall.data-dir", dataDir.toString());
@@ -55,9 +62,13 @@ public final class LocalLandfall {
         main.addOverrideProperty(demo + "fileName", "facility-log.csv");
         main.addOverrideProperty(demo + "pollInterval", "5000");
         DemoFeeder f = feeder;
+        DemoSiteLogs l = siteLogs;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (f != null) {
                 f.close();
+            }
+            if (l != null) {
+                l.close();
             }
             servers.close();
         }, "local-servers-stop"));
