@@ -156,9 +156,7 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
 
     @BindToRegistry
     public Clock clock() {
-        return once("clock", () -> {
-            return Clock.systemUTC();
-        });
+        return once("clock", () -> Clock.systemUTC());
     }
 
     @BindToRegistry
@@ -172,9 +170,7 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
 
     @BindToRegistry(beanPostProcess = false)
     public S3Client s3Client() {
-        return once("s3Client", () -> {
-            return AwsClients.s3(awsSettings());
-        });
+        return once("s3Client", () -> AwsClients.s3(awsSettings()));
     }
 
     @BindToRegistry(beanPostProcess = false)
@@ -193,27 +189,22 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
 
     @BindToRegistry
     public PipelineMetrics pipelineMetrics() {
-        return once("pipelineMetrics", () -> {
-            return new PipelineMetrics(() -> camelContext.getRegistry().findSingleByType(MeterRegistry.class));
-        });
+        return once("pipelineMetrics", () -> new PipelineMetrics(
+                () -> camelContext.getRegistry().findSingleByType(MeterRegistry.class)));
     }
 
     /** For the idempotent consumer EIP: claim (with a lease), confirm after the write, remove on failure. */
     @BindToRegistry
     public DynamoDbIdempotentRepository idempotentRepository() {
-        return once("idempotentRepository", () -> {
-            return new DynamoDbIdempotentRepository(dynamoDbClient(), stateTable, "messages",
-                    Duration.ofSeconds(leaseSeconds), Duration.ofDays(ttlDays), false, clock());
-        });
+        return once("idempotentRepository", () -> new DynamoDbIdempotentRepository(dynamoDbClient(), stateTable, "messages",
+                Duration.ofSeconds(leaseSeconds), Duration.ofDays(ttlDays), false, clock()));
     }
 
     /** For file consumers, which add a key only once the file was processed. */
     @BindToRegistry
     public DynamoDbIdempotentRepository fileIdempotentRepository() {
-        return once("fileIdempotentRepository", () -> {
-            return new DynamoDbIdempotentRepository(dynamoDbClient(), stateTable, "files",
-                    Duration.ofSeconds(leaseSeconds), Duration.ofDays(ttlDays), true, clock());
-        });
+        return once("fileIdempotentRepository", () -> new DynamoDbIdempotentRepository(dynamoDbClient(), stateTable, "files",
+                Duration.ofSeconds(leaseSeconds), Duration.ofDays(ttlDays), true, clock()));
     }
 
     @BindToRegistry
@@ -229,16 +220,12 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
 
     @BindToRegistry
     public DynamoDbLeaseLock leaseLock() {
-        return once("leaseLock", () -> {
-            return new DynamoDbLeaseLock(dynamoDbClient(), stateTable, Duration.ofSeconds(lockLeaseSeconds), clock());
-        });
+        return once("leaseLock", () -> new DynamoDbLeaseLock(dynamoDbClient(), stateTable, Duration.ofSeconds(lockLeaseSeconds), clock()));
     }
 
     @BindToRegistry
     public S3ObjectUpdater s3ObjectUpdater() {
-        return once("s3ObjectUpdater", () -> {
-            return new S3ObjectUpdater(s3Client(), leaseLock(), Duration.ofSeconds(lockLeaseSeconds * 2));
-        });
+        return once("s3ObjectUpdater", () -> new S3ObjectUpdater(s3Client(), leaseLock(), Duration.ofSeconds(lockLeaseSeconds * 2)));
     }
 
     @BindToRegistry
@@ -252,9 +239,7 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
 
     @BindToRegistry
     public DeadLetterProcessor deadLetterProcessor() {
-        return once("deadLetterProcessor", () -> {
-            return new DeadLetterProcessor(deadLetterStore());
-        });
+        return once("deadLetterProcessor", () -> new DeadLetterProcessor(deadLetterStore()));
     }
 
     @BindToRegistry
@@ -278,15 +263,13 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
         });
     }
 
-    private static List<String> list(String csv) {
+    static List<String> list(String csv) {
         return Arrays.stream(csv.split(",")).map(String::trim).filter(v -> !v.isEmpty()).distinct().toList();
     }
 
     @BindToRegistry
     public StorageHealthCheck storageHealthCheck() {
-        return once("storageHealthCheck", () -> {
-            return new StorageHealthCheck(storageProvisioner());
-        });
+        return once("storageHealthCheck", () -> new StorageHealthCheck(storageProvisioner()));
     }
 
     @BindToRegistry
@@ -296,10 +279,8 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
 
     @BindToRegistry
     public FacilityLogMergeProcessor facilityLogMerge() {
-        return once("facilityLogMerge", () -> {
-            return new FacilityLogMergeProcessor(s3ObjectUpdater(), deadLetterStore(), pipelineMetrics(),
-                    camelContext.getExecutorServiceManager().newFixedThreadPool(this, "facility-logs-merge", facilityLogsParallelMonths),
-                    facilityLogsParallelMonths);
-        });
+        return once("facilityLogMerge", () -> new FacilityLogMergeProcessor(s3ObjectUpdater(), deadLetterStore(), pipelineMetrics(),
+                camelContext.getExecutorServiceManager().newFixedThreadPool(this, "facility-logs-merge", facilityLogsParallelMonths),
+                facilityLogsParallelMonths));
     }
 }

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,9 +79,9 @@ public class PageViewsConfiguration implements CamelConfiguration, CamelContextA
 
     @BindToRegistry
     public PageViewRules pageViewRules() throws IOException {
-        return new PageViewRules(Set.copyOf(list(operations)),
-                list(statuses).stream().map(Integer::valueOf).collect(Collectors.toSet()),
-                list(pageSuffixes), list(excludedPrefixes),
+        return new PageViewRules(Set.copyOf(LandfallConfiguration.list(operations)),
+                LandfallConfiguration.list(statuses).stream().map(Integer::valueOf).collect(Collectors.toSet()),
+                LandfallConfiguration.list(pageSuffixes), LandfallConfiguration.list(excludedPrefixes),
                 botPattern.isBlank() ? null : Pattern.compile(botPattern, Pattern.CASE_INSENSITIVE),
                 pageNames(pageNamesFile));
     }
@@ -118,10 +117,6 @@ public class PageViewsConfiguration implements CamelConfiguration, CamelContextA
             stats = new PageViewStats(bean("dynamoDbClient", DynamoDbClient.class), table);
         }
         return stats;
-    }
-
-    private static List<String> list(String csv) {
-        return Arrays.stream(csv.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
     }
 
     private static Map<String, String> pageNames(String file) throws IOException {
