@@ -50,17 +50,19 @@ public final class LocalLandfall {
         main.addOverrideProperty("camel.main.routes-reload-directory", "src/main/resources/routes");
         main.addOverrideProperty("camel.main.routes-reload-pattern", "*.camel.yaml");
         main.addOverrideProperty("camel.main.routes-reload-remove-all-routes", "false");
-        // the demo facility: the file the demo feeder keeps growing
-        String demo = "camel.routeTemplate[facility-logs-poll-demo].";
-        main.addOverrideProperty(demo + "templateId", "facility-logs-ftp");
-        main.addOverrideProperty(demo + "name", "demo");
-        main.addOverrideProperty(demo + "host", "127.0.0.1");
-        main.addOverrideProperty(demo + "port", Integer.toString(servers.ftpPort()));
-        main.addOverrideProperty(demo + "user", LocalServers.FTP_USER);
-        main.addOverrideProperty(demo + "password", LocalServers.FTP_PASSWORD);
-        main.addOverrideProperty(demo + "path", "/demo");
-        main.addOverrideProperty(demo + "fileName", "facility-log.csv");
-        main.addOverrideProperty(demo + "pollInterval", "5000");
+        if (feeder != null) {
+            // the demo facility: the file the demo feeder keeps growing
+            String demo = "camel.routeTemplate[facility-logs-poll-demo].";
+            main.addOverrideProperty(demo + "templateId", "facility-logs-ftp");
+            main.addOverrideProperty(demo + "name", "demo");
+            main.addOverrideProperty(demo + "host", "127.0.0.1");
+            main.addOverrideProperty(demo + "port", Integer.toString(servers.ftpPort()));
+            main.addOverrideProperty(demo + "user", LocalServers.FTP_USER);
+            main.addOverrideProperty(demo + "password", LocalServers.FTP_PASSWORD);
+            main.addOverrideProperty(demo + "path", "/demo");
+            main.addOverrideProperty(demo + "fileName", "facility-log.csv");
+            main.addOverrideProperty(demo + "pollInterval", "5000");
+        }
         DemoFeeder f = feeder;
         DemoSiteLogs l = siteLogs;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
