@@ -1,7 +1,6 @@
 package dev.landfall;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,42 +14,18 @@ import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 
-import dev.landfall.local.LocalServers;
 import dev.landfall.testing.AppProcess;
-import dev.landfall.testing.Aws;
+import dev.landfall.testing.WithLocalServers;
 import dev.landfall.testing.FacilityFeed;
 import dev.landfall.testing.FreePorts;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The packaged app's route statistics over remote JMX, its Prometheus metrics and its health endpoint. */
-class JmxRemoteIT {
-
-    @TempDir
-    static Path dir;
-    static LocalServers servers;
-    static S3Client s3;
-
-    @BeforeAll
-    static void startServers() throws Exception {
-        servers = LocalServers.start(LocalServers.Options.forTests(dir.resolve("servers")));
-        s3 = Aws.s3(servers);
-    }
-
-    @AfterAll
-    static void stopServers() {
-        if (s3 != null) {
-            s3.close();
-        }
-        servers.close();
-    }
+class JmxRemoteIT extends WithLocalServers {
 
     @Test
     void routeStatisticsAreReadableOverRemoteJmx() throws Exception {

@@ -1,49 +1,24 @@
 package dev.landfall;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import dev.landfall.local.LocalServers;
 import dev.landfall.testing.AppProcess;
-import dev.landfall.testing.Aws;
+import dev.landfall.testing.WithLocalServers;
 import dev.landfall.testing.FacilityFeed;
 import dev.landfall.testing.S3Objects;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Two packaged-app replicas share one leader-election root: only the leader polls, and the other takes over when it is SIGKILLed. */
-class ReplicasIT {
+class ReplicasIT extends WithLocalServers {
 
     static final List<String> MONTHS = List.of("201701", "201702", "201703");
-
-    @TempDir
-    static Path dir;
-    static LocalServers servers;
-    static S3Client s3;
-
-    @BeforeAll
-    static void startServers() throws Exception {
-        servers = LocalServers.start(LocalServers.Options.forTests(dir.resolve("servers")));
-        s3 = Aws.s3(servers);
-    }
-
-    @AfterAll
-    static void stopServers() {
-        if (s3 != null) {
-            s3.close();
-        }
-        servers.close();
-    }
 
     @Test
     void onlyTheLeaderPollsAndTheOtherReplicaTakesOverWhenItIsKilled() throws Exception {

@@ -15,6 +15,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * Streams one access-log object (gzip or plain) into page-view items through the shared batch writer; returns
@@ -57,8 +58,15 @@ public final class PageViewsIngestProcessor implements Processor {
         boolean gzipped;
         List<Map<String, Object>> badLines = new ArrayList<>();
         DynamoDbBatchWriter.Batches batches = writer.batches();
-        try (InputStream in = s3.getObject(b -> b.bucket(ref.bucket()).key(ref.key()));
-             LogLines reader = new LogLines(in)) {
+        InputStream in;
+        try {
+            in = s3.getObject(b -> b.bucket(ref.bucket()).key(ref.key()));
+        } catch (NoSuchKeyException e) {
+            // deleted between listing and reading (or listed mid-upload by a store that shows temporary names)
+            exchange.getMessage().setHeader("landfallSummary", "page views: " + source + " is gone; nothing to ingest");
+            return;
+        }
+        try (in; LogLines reader = new LogLines(in)) {
             List<Map<String, AttributeValue>> pending = new ArrayList<>(SUBMIT_EVERY);
             String line;
             while ((line = reader.next()) != null) {

@@ -1,52 +1,27 @@
 package dev.landfall.facility;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import dev.landfall.local.LocalServers;
 import dev.landfall.testing.AppProcess;
-import dev.landfall.testing.Aws;
+import dev.landfall.testing.WithLocalServers;
 import dev.landfall.testing.CrashLoop;
 import dev.landfall.testing.FacilityFeed;
 import dev.landfall.testing.S3Objects;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The packaged app SIGKILLed again and again while it merges a growing facility log: nothing lost, nothing doubled. */
-class FacilityLogsCrashIT {
+class FacilityLogsCrashIT extends WithLocalServers {
 
     static final List<String> MONTHS = List.of("201607", "201608", "201609", "201610");
     static final int APPENDS = 5;
     static final int ROWS_PER_APPEND = 8_000;
-
-    @TempDir
-    static Path dir;
-    static LocalServers servers;
-    static S3Client s3;
-
-    @BeforeAll
-    static void startServers() throws Exception {
-        servers = LocalServers.start(LocalServers.Options.forTests(dir.resolve("servers")));
-        s3 = Aws.s3(servers);
-    }
-
-    @AfterAll
-    static void stopServers() {
-        if (s3 != null) {
-            s3.close();
-        }
-        servers.close();
-    }
 
     @Test
     void killedDuringMergesItLandsEveryRowExactlyOnce() throws Exception {
