@@ -74,7 +74,9 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
     @PropertyInject(value = "landfall.lock.lease-seconds", defaultValue = "60")
     private long lockLeaseSeconds;
 
-    @PropertyInject(value = "landfall.dynamodb.batch-parallelism", defaultValue = "8")
+    @PropertyInject(value = "landfall.s3-arrivals.parallel", defaultValue = "2")
+    private int s3ArrivalsParallel;
+    @PropertyInject(value = "landfall.dynamodb.batch-parallelism", defaultValue = "16")
     private int batchParallelism;
 
     @PropertyInject("landfall.dead-letter.bucket")
@@ -210,6 +212,13 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
     @BindToRegistry
     public S3ArrivalPoller s3ArrivalPoller() {
         return once("s3ArrivalPoller", () -> new S3ArrivalPoller(s3Client(), idempotentRepository()));
+    }
+
+    /** Objects of one S3 listing processed side by side (landfall.s3-arrivals.parallel). */
+    @BindToRegistry
+    public java.util.concurrent.ExecutorService s3ArrivalsExecutor() {
+        return once("s3ArrivalsExecutor", () -> camelContext.getExecutorServiceManager()
+                .newFixedThreadPool(this, "s3-arrivals", s3ArrivalsParallel));
     }
 
     @BindToRegistry
