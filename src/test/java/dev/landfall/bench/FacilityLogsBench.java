@@ -23,7 +23,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntPredicate;
-import java.util.stream.Stream;
 
 import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
@@ -48,6 +47,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import static org.awaitility.Awaitility.await;
+
+import static dev.landfall.bench.BenchSupport.deleteTree;
+import static dev.landfall.bench.BenchSupport.round;
 
 /**
  * Benchmarks the facility-logs pipeline end to end on the local servers: one FTP file of 1,000,000 rows over
@@ -259,21 +261,6 @@ public final class FacilityLogsBench {
         return (toNanos - fromNanos) / 1e9;
     }
 
-    private static double round(double v, int decimals) {
-        double f = Math.pow(10, decimals);
-        return Math.round(v * f) / f;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 
     /** The bench data, a pure function of the row index and the seed, so nothing large is kept for verification. */
     static final class Rows {
