@@ -11,9 +11,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Supplier;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -39,13 +37,13 @@ public final class DynamoDbBatchWriter implements AutoCloseable {
     private final long maxBackoffMs;
     private final Semaphore inFlight;
     private final ExecutorService executor;
-    private final Supplier<MeterRegistry> metrics;
+    private final PipelineMetrics metrics;
     private final LongAdder items = new LongAdder();
     private final LongAdder calls = new LongAdder();
     private final LongAdder retries = new LongAdder();
 
     public DynamoDbBatchWriter(DynamoDbClient dynamoDb, int parallelism, int maxAttempts, long baseBackoffMs,
-                               long maxBackoffMs, Supplier<MeterRegistry> metrics) {
+                               long maxBackoffMs, PipelineMetrics metrics) {
         this.dynamoDb = dynamoDb;
         this.maxAttempts = maxAttempts;
         this.baseBackoffMs = baseBackoffMs;
@@ -183,10 +181,7 @@ public final class DynamoDbBatchWriter implements AutoCloseable {
     }
 
     private void count(String name, long n) {
-        MeterRegistry r = metrics.get();
-        if (r != null && n > 0) {
-            r.counter(name).increment(n);
-        }
+        metrics.increment(name, n);
     }
 
     public long itemsWritten() {

@@ -1,11 +1,17 @@
 package dev.landfall.common;
 
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
-/** Per-pipeline record counters ({@code landfall_records_total{pipeline,outcome}}) for read, landed, duplicate, dead-lettered. */
+/**
+ * Landfall's metrics, in Camel's Prometheus registry: per-pipeline record counters
+ * ({@code landfall_records_total{pipeline,outcome}}), plain counters and gauges of the shared mechanisms.
+ */
 public final class PipelineMetrics {
 
     private final Supplier<MeterRegistry> registry;
@@ -42,6 +48,18 @@ public final class PipelineMetrics {
         if (n > 0) {
             registry().counter("landfall.records", "pipeline", pipeline, "outcome", outcome).increment(n);
         }
+    }
+
+    /** Adds to a counter without pipeline tags (e.g. the batch writer's calls and retries). */
+    public void increment(String name, long n) {
+        if (n > 0) {
+            registry().counter(name).increment(n);
+        }
+    }
+
+    /** Publishes {@code value} as a gauge tagged with the pipeline; registering it again is harmless. */
+    public void gauge(String name, String pipeline, AtomicLong value) {
+        registry().gauge(name, List.of(Tag.of("pipeline", pipeline)), value);
     }
 
     private MeterRegistry registry() {

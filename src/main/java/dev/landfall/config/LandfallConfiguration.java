@@ -224,7 +224,7 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
     @BindToRegistry
     public DynamoDbBatchWriter dynamoDbBatchWriter() {
         return once("dynamoDbBatchWriter", () -> new DynamoDbBatchWriter(dynamoDbClient(), batchParallelism, 10, 25, 2000,
-                () -> camelContext.getRegistry().findSingleByType(MeterRegistry.class)));
+                pipelineMetrics()));
     }
 
     @BindToRegistry

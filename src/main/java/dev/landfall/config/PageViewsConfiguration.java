@@ -23,7 +23,6 @@ import dev.landfall.pageviews.PageViewsApiProcessor;
 import dev.landfall.pageviews.PageViewsBackfill;
 import dev.landfall.pageviews.PageViewsBackfillApiProcessor;
 import dev.landfall.pageviews.PageViewsIngestProcessor;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -60,6 +59,7 @@ public class PageViewsConfiguration implements CamelConfiguration, CamelContextA
     @PropertyInject("landfall.state.table")
     private String stateTable;
 
+    private PageViewRules rules;
     private PageViewStats stats;
     private PageViewsBackfill backfill;
 
@@ -79,11 +79,14 @@ public class PageViewsConfiguration implements CamelConfiguration, CamelContextA
 
     @BindToRegistry
     public PageViewRules pageViewRules() throws IOException {
-        return new PageViewRules(Set.copyOf(LandfallConfiguration.list(operations)),
-                LandfallConfiguration.list(statuses).stream().map(Integer::valueOf).collect(Collectors.toSet()),
-                LandfallConfiguration.list(pageSuffixes), LandfallConfiguration.list(excludedPrefixes),
-                botPattern.isBlank() ? null : Pattern.compile(botPattern, Pattern.CASE_INSENSITIVE),
-                pageNames(pageNamesFile));
+        if (rules == null) {
+            rules = new PageViewRules(Set.copyOf(LandfallConfiguration.list(operations)),
+                    LandfallConfiguration.list(statuses).stream().map(Integer::valueOf).collect(Collectors.toSet()),
+                    LandfallConfiguration.list(pageSuffixes), LandfallConfiguration.list(excludedPrefixes),
+                    botPattern.isBlank() ? null : Pattern.compile(botPattern, Pattern.CASE_INSENSITIVE),
+                    pageNames(pageNamesFile));
+        }
+        return rules;
     }
 
     @BindToRegistry
@@ -107,7 +110,7 @@ public class PageViewsConfiguration implements CamelConfiguration, CamelContextA
         if (backfill == null) {
             backfill = new PageViewsBackfill(bean("dynamoDbClient", DynamoDbClient.class), stateTable, bean("s3Client", S3Client.class),
                     camelContext, "direct:s3-arrival-page-views", bean("clock", Clock.class),
-                    () -> camelContext.getRegistry().findSingleByType(MeterRegistry.class));
+                    bean("pipelineMetrics", PipelineMetrics.class));
         }
         return backfill;
     }

@@ -5,11 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 import dev.landfall.common.S3ObjectRef;
 import dev.landfall.common.StateTable;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.landfall.common.PipelineMetrics;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -40,21 +39,17 @@ public final class PageViewsBackfill {
     private final AtomicLong done = new AtomicLong();
     private final AtomicLong total = new AtomicLong();
     private final AtomicLong linesPerSecond = new AtomicLong();
+    private final PipelineMetrics metrics;
 
     public PageViewsBackfill(DynamoDbClient dynamoDb, String stateTable, S3Client s3, CamelContext camel,
-                             String arrivalEndpoint, Clock clock, Supplier<MeterRegistry> metrics) {
+                             String arrivalEndpoint, Clock clock, PipelineMetrics metrics) {
         this.dynamoDb = dynamoDb;
         this.stateTable = stateTable;
         this.s3 = s3;
         this.camel = camel;
         this.arrivalEndpoint = arrivalEndpoint;
         this.clock = clock;
-        MeterRegistry registry = metrics.get();
-        if (registry != null) {
-            registry.gauge("landfall.backfill.objects.done", List.of(io.micrometer.core.instrument.Tag.of("pipeline", "page-views")), done);
-            registry.gauge("landfall.backfill.objects.total", List.of(io.micrometer.core.instrument.Tag.of("pipeline", "page-views")), total);
-            registry.gauge("landfall.backfill.lines.per.second", List.of(io.micrometer.core.instrument.Tag.of("pipeline", "page-views")), linesPerSecond);
-        }
+        this.metrics = metrics;
     }
 
     /** Records a backfill request; the leader starts it within a few seconds. */
@@ -105,6 +100,10 @@ public final class PageViewsBackfill {
         String to = job.get("to").s();
         String lastKey = job.get("lastKey").s();
         update("status", "RUNNING");
+        // registered when a job runs: Camel's registry does not exist yet when this bean is built
+        metrics.gauge("landfall.backfill.objects.done", PageViewsIngestProcessor.PIPELINE, done);
+        metrics.gauge("landfall.backfill.objects.total", PageViewsIngestProcessor.PIPELINE, total);
+        metrics.gauge("landfall.backfill.lines.per.second", PageViewsIngestProcessor.PIPELINE, linesPerSecond);
         List<S3Object> objects = s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().stream()
                 .filter(o -> inRange(o.key().substring(prefix.length()), from, to)).toList();
         total.set(objects.size());

@@ -70,7 +70,7 @@ class DynamoDbBatchWriterTest {
         }
         // the same view re-sent (a replay) in the same write: last one wins, never rejected as a duplicate key
         items.add(item("page-1", (1_666_000_000 + 1 / 3) + "#req1", "v1"));
-        try (DynamoDbBatchWriter writer = new DynamoDbBatchWriter(client, 4, 30, 1, 20, () -> null)) {
+        try (DynamoDbBatchWriter writer = new DynamoDbBatchWriter(client, 4, 30, 1, 20, new PipelineMetrics(() -> null))) {
             DynamoDbBatchWriter.Batches batches = writer.batches();
             for (int from = 0; from < items.size(); from += 100) {
                 batches.submit("faulty", List.of("PageName", "SortKey"), items.subList(from, Math.min(items.size(), from + 100)));
@@ -99,7 +99,7 @@ class DynamoDbBatchWriterTest {
 
     @Test
     void aNonRetryableErrorIsRaised() {
-        try (DynamoDbBatchWriter writer = new DynamoDbBatchWriter(plain, 2, 5, 1, 10, () -> null)) {
+        try (DynamoDbBatchWriter writer = new DynamoDbBatchWriter(plain, 2, 5, 1, 10, new PipelineMetrics(() -> null))) {
             assertThatThrownBy(() -> writer.write("no-such-table", List.of("PageName", "SortKey"), List.of(item("p", "s", "v"))))
                     .isInstanceOf(ResourceNotFoundException.class);
         }

@@ -296,6 +296,11 @@ class PageViewsRouteTest {
                     .hasSize(day == 20 || day == 21 ? 2 : 0);
         }
         assertThat(post("/admin/page-views/backfill?from=last-week").statusCode()).isEqualTo(400);
+        // progress is published in Camel's Prometheus registry
+        io.micrometer.core.instrument.MeterRegistry registry = app.context().getRegistry()
+                .findSingleByType(io.micrometer.core.instrument.MeterRegistry.class);
+        assertThat(registry.find("landfall.backfill.objects.total").tag("pipeline", "page-views").gauge()).isNotNull();
+        assertThat(registry.find("landfall.backfill.objects.done").gauge().value()).isEqualTo(2.0);
     }
 
     static HttpResponse<String> post(String path) throws Exception {
