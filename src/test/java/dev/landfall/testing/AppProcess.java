@@ -60,16 +60,11 @@ public final class AppProcess implements AutoCloseable {
      * short retry, lock and leader-election timings (a SIGKILLed holder's lock lease must run out quickly).
      */
     public static Map<String, String> baseProperties(LocalServers servers, Path dataDir) {
-        Map<String, String> p = new LinkedHashMap<>(servers.appProperties());
-        p.put("landfall.data-dir", dataDir.toAbsolutePath().toString());
+        Map<String, String> p = LandfallApp.testProperties(servers, dataDir.toAbsolutePath());
+        // the test reaches the child's management port, so it names both ports
         p.put("camel.server.port", Integer.toString(FreePorts.next()));
         p.put("camel.management.port", Integer.toString(FreePorts.next()));
-        p.put("landfall.retry.delay-ms", "100");
         p.put("landfall.lock.lease-seconds", "3");
-        p.put("landfall.cluster.file.acquire-delay-ms", "100");
-        p.put("landfall.cluster.file.acquire-interval-ms", "300");
-        p.put("camel.routecontroller.back-off-delay", "500");
-        p.put("camel.routecontroller.back-off-max-delay", "1000");
         return p;
     }
 
