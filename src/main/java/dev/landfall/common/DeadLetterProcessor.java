@@ -7,11 +7,17 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.Route;
 
-/** Sends the failed exchange (reason, exception, source, original payload) to the dead letter of its route's pipeline. */
+/**
+ * Sends a failed exchange (reason, failure kind, source, original payload) to the dead letter of its pipeline. Bad
+ * input ({@link IllegalArgumentException}) is dead-lettered at once; a failure of an S3 arrival that may pass is not a
+ * dead letter yet: {@link ArrivalClaims} counts the attempt and quarantines the object after the last one.
+ */
 public final class DeadLetterProcessor implements Processor {
 
     /** Header naming where a message came from when the consumer sets none of the usual ones. */
     public static final String SOURCE_HEADER = "landfallSource";
+    /** Header naming the pipeline of the message; set by the templates that hand messages on. */
+    public static final String PIPELINE_HEADER = "landfallPipeline";
 
     private final DeadLetterStore store;
 
@@ -22,27 +28,54 @@ public final class DeadLetterProcessor implements Processor {
     @Override
     public void process(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        Route route = exchange.getContext().getRoute(exchange.getFromRouteId());
-        String pipeline = route != null && route.getGroup() != null ? route.getGroup() : String.valueOf(exchange.getFromRouteId());
-        String source = firstHeader(exchange, SOURCE_HEADER, "CamelFileAbsolutePath", "CamelFileName", "CamelAwsS3Key");
+        boolean badInput = cause instanceof IllegalArgumentException;
+        if (!badInput && exchange.getMessage().getHeader(ArrivalClaims.ARRIVAL_KEY_HEADER) != null) {
+            return;
+        }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("routeId", exchange.getFromRouteId());
         details.put("failedAt", exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class));
-        details.put("exchangeId", exchange.getExchangeId());
-        String payload;
-        try {
-            payload = exchange.getMessage().getBody(String.class);
-        } catch (RuntimeException e) {
-            payload = null;
-            details.put("payloadError", e.toString());
+        String payload = null;
+        Object body = exchange.getMessage().getBody();
+        if (body instanceof S3ObjectRef ref) {
+            // the object itself is the input: a replay reads it again
+            details.put("bucket", ref.bucket());
+            details.put("key", ref.key());
+            details.put("eTag", ref.eTag());
+        } else {
+            try {
+                payload = exchange.getMessage().getBody(String.class);
+            } catch (RuntimeException e) {
+                details.put("payloadError", e.toString());
+            }
         }
         String reason = cause == null ? "unknown failure" : String.valueOf(cause.getMessage());
-        String key = store.write(DeadLetter.of(pipeline, reason, cause == null ? null : cause.toString(), source, null, payload, details));
-        exchange.getMessage().setHeader("landfallDeadLetterKey", key);
+        DeadLetterStore.Stored stored = store.write(DeadLetter.of(pipeline(exchange), DeadLetter.kindOf(cause), reason,
+                cause == null ? null : cause.toString(), source(exchange), null, payload, details));
+        DeadLetterTrail.markDeadLettered(exchange, stored.key());
+        exchange.getMessage().setHeader("landfallDeadLetterKey", stored.key());
     }
 
-    private static String firstHeader(Exchange exchange, String... names) {
-        for (String n : names) {
+    /** The pipeline the templates named, else the group of the route where it failed, else of the route it started in. */
+    static String pipeline(Exchange exchange) {
+        String named = exchange.getMessage().getHeader(PIPELINE_HEADER, String.class);
+        if (named != null) {
+            return named;
+        }
+        for (String routeId : new String[] {exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class), exchange.getFromRouteId()}) {
+            Route route = routeId == null ? null : exchange.getContext().getRoute(routeId);
+            if (route != null && route.getGroup() != null) {
+                return route.getGroup();
+            }
+        }
+        return String.valueOf(exchange.getFromRouteId());
+    }
+
+    static String source(Exchange exchange) {
+        if (exchange.getMessage().getBody() instanceof S3ObjectRef ref && exchange.getMessage().getHeader(SOURCE_HEADER) == null) {
+            return ref.source();
+        }
+        for (String n : new String[] {SOURCE_HEADER, "CamelFileAbsolutePath", "CamelFileName", "CamelAwsS3Key"}) {
             String v = exchange.getMessage().getHeader(n, String.class);
             if (v != null) {
                 return v;

@@ -40,20 +40,26 @@ public final class DeadLetterStore {
         return bucket;
     }
 
-    /** Stores the dead letter unless the same one was stored before; returns its key, or null if it was. */
-    public String write(DeadLetter dl) {
+    /** Where a dead letter is stored, and whether this call stored it (false: the same one was stored before). */
+    public record Stored(String key, boolean created) {
+    }
+
+    /** Stores the dead letter unless the same one (same id) was stored before; either way returns where it is. */
+    public Stored write(DeadLetter dl) {
         String id = dl.id();
-        if (!written.add(id)) {
-            return null;
-        }
         ZonedDateTime now = ZonedDateTime.now(clock.withZone(ZoneOffset.UTC));
         String key = String.format("%s%s/%04d/%02d/%02d/%s.json", prefix, dl.pipeline(),
                 now.getYear(), now.getMonthValue(), now.getDayOfMonth(), id);
+        if (!written.add(id)) {
+            String earlier = written.value(id);
+            return new Stored(earlier != null ? earlier : key, false);
+        }
         try {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("id", id);
             doc.put("at", now.toInstant().toString());
             doc.put("pipeline", dl.pipeline());
+            doc.put("kind", dl.kind());
             doc.put("reason", dl.reason());
             doc.put("exception", dl.exception());
             doc.put("source", dl.source());
@@ -63,7 +69,7 @@ public final class DeadLetterStore {
             doc.put("payload", dl.payload());
             s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/json"),
                     RequestBody.fromBytes(JSON.writeValueAsBytes(doc)));
-            written.confirm(id);
+            written.complete(id, null, key);
         } catch (RuntimeException | com.fasterxml.jackson.core.JsonProcessingException e) {
             written.remove(id);
             throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
@@ -71,7 +77,18 @@ public final class DeadLetterStore {
         metrics.deadLettered(dl.pipeline(), 1);
         LOG.warn("Dead letter {} {}: {} (source {}{})", dl.pipeline(), key, dl.reason(), dl.source(),
                 dl.line() == null ? "" : ", line " + dl.line());
-        return key;
+        return new Stored(key, true);
+    }
+
+    /** Whether a replay may read this key: a JSON object under the dead-letter prefix, no path tricks. */
+    public boolean isDeadLetterKey(String key) {
+        return key != null && key.startsWith(prefix) && key.endsWith(".json") && key.length() <= 512
+                && key.chars().allMatch(c -> c >= 0x21 && c < 0x7f && c != '\\')
+                && java.util.Arrays.stream(key.split("/")).noneMatch(seg -> seg.isEmpty() || seg.equals(".") || seg.equals(".."));
+    }
+
+    public String prefix() {
+        return prefix;
     }
 
     /** Reads a stored dead letter back (for replay). */

@@ -18,7 +18,7 @@ public final class S3ArrivalPoller {
     private static final int REMEMBERED = 200_000;
 
     private final S3Client s3;
-    private final DynamoDbIdempotentRepository arrivals;
+    private final ArrivalClaims arrivals;
     private final Map<String, Boolean> completed = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -26,7 +26,7 @@ public final class S3ArrivalPoller {
         }
     };
 
-    public S3ArrivalPoller(S3Client s3, DynamoDbIdempotentRepository arrivals) {
+    public S3ArrivalPoller(S3Client s3, ArrivalClaims arrivals) {
         this.s3 = s3;
         this.arrivals = arrivals;
     }

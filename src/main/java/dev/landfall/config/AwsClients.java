@@ -53,11 +53,17 @@ public final class AwsClients {
     }
 
     public static S3Client s3(Settings s) {
+        return s3(s, List.of());
+    }
+
+    /** @param interceptors SDK interceptors bound in the registry (tests inject faults on the real client with them) */
+    public static S3Client s3(Settings s, List<ExecutionInterceptor> interceptors) {
         S3ClientBuilder b = S3Client.builder()
                 .region(s.resolvedRegion())
                 .credentialsProvider(s.credentials())
                 .forcePathStyle(s.pathStyle())
-                .httpClientBuilder(http(s));
+                .httpClientBuilder(http(s))
+                .overrideConfiguration(ClientOverrideConfiguration.builder().executionInterceptors(interceptors).build());
         if (!isBlank(s.s3Endpoint())) {
             b.endpointOverride(URI.create(s.s3Endpoint()));
         }

@@ -6,9 +6,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import dev.landfall.common.ArrivalClaims;
 import dev.landfall.common.DeadLetterProcessor;
+import dev.landfall.common.QuarantineHealthCheck;
 import dev.landfall.common.DeadLetterReplayProcessor;
 import dev.landfall.common.DeadLetterStore;
+import dev.landfall.common.HttpErrorAnswer;
 import dev.landfall.common.DynamoDbIdempotentRepository;
 import dev.landfall.common.DynamoDbBatchWriter;
 import dev.landfall.common.DynamoDbLeaseLock;
@@ -67,13 +70,15 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
 
     @PropertyInject("landfall.state.table")
     private String stateTable;
-    @PropertyInject(value = "landfall.idempotency.lease-seconds", defaultValue = "300")
+    @PropertyInject("landfall.idempotency.lease-seconds")
     private long leaseSeconds;
     @PropertyInject(value = "landfall.idempotency.ttl-days", defaultValue = "30")
     private long ttlDays;
     @PropertyInject(value = "landfall.lock.lease-seconds", defaultValue = "60")
     private long lockLeaseSeconds;
 
+    @PropertyInject("landfall.arrivals.max-attempts")
+    private int arrivalsMaxAttempts;
     @PropertyInject(value = "landfall.s3-arrivals.parallel", defaultValue = "2")
     private int s3ArrivalsParallel;
     @PropertyInject(value = "landfall.dynamodb.batch-parallelism", defaultValue = "16")
@@ -172,7 +177,8 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
 
     @BindToRegistry(beanPostProcess = false)
     public S3Client s3Client() {
-        return once("s3Client", () -> AwsClients.s3(awsSettings()));
+        return once("s3Client", () -> AwsClients.s3(awsSettings(),
+                new ArrayList<>(camelContext.getRegistry().findByType(ExecutionInterceptor.class))));
     }
 
     @BindToRegistry(beanPostProcess = false)
@@ -209,9 +215,20 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
                 Duration.ofSeconds(leaseSeconds), Duration.ofDays(ttlDays), true, clock()));
     }
 
+    /** The claims of S3 arrivals: once per bucket+key+ETag, quarantined after landfall.arrivals.max-attempts failures. */
+    @BindToRegistry
+    public ArrivalClaims arrivalClaims() {
+        return once("arrivalClaims", () -> new ArrivalClaims(idempotentRepository(), deadLetterStore(), pipelineMetrics(), arrivalsMaxAttempts));
+    }
+
+    @BindToRegistry
+    public QuarantineHealthCheck quarantineHealthCheck() {
+        return once("quarantineHealthCheck", () -> new QuarantineHealthCheck(arrivalClaims()));
+    }
+
     @BindToRegistry
     public S3ArrivalPoller s3ArrivalPoller() {
-        return once("s3ArrivalPoller", () -> new S3ArrivalPoller(s3Client(), idempotentRepository()));
+        return once("s3ArrivalPoller", () -> new S3ArrivalPoller(s3Client(), arrivalClaims()));
     }
 
     /** Objects of one S3 listing processed side by side (landfall.s3-arrivals.parallel). */
@@ -249,6 +266,11 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
     @BindToRegistry
     public DeadLetterProcessor deadLetterProcessor() {
         return once("deadLetterProcessor", () -> new DeadLetterProcessor(deadLetterStore()));
+    }
+
+    @BindToRegistry
+    public HttpErrorAnswer httpErrorAnswer() {
+        return once("httpErrorAnswer", HttpErrorAnswer::new);
     }
 
     @BindToRegistry

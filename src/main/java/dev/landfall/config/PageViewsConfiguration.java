@@ -42,6 +42,8 @@ public class PageViewsConfiguration implements CamelConfiguration, CamelContextA
     private String table;
     @PropertyInject("landfall.page-views.log-bucket")
     private String logBucket;
+    @PropertyInject("landfall.page-views.log-buckets")
+    private String logBuckets;
     @PropertyInject("landfall.page-views.log-prefix")
     private String logPrefix;
     @PropertyInject("landfall.page-views.operations")
@@ -110,7 +112,7 @@ public class PageViewsConfiguration implements CamelConfiguration, CamelContextA
         if (backfill == null) {
             backfill = new PageViewsBackfill(bean("dynamoDbClient", DynamoDbClient.class), stateTable, bean("s3Client", S3Client.class),
                     camelContext, "direct:s3-arrival-page-views", bean("clock", Clock.class),
-                    bean("pipelineMetrics", PipelineMetrics.class));
+                    bean("pipelineMetrics", PipelineMetrics.class), LandfallConfiguration.list(logBuckets));
         }
         return backfill;
     }

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.landfall.common.DeadLetter;
 import dev.landfall.common.DeadLetterStore;
+import dev.landfall.common.DeadLetterTrail;
 import dev.landfall.common.PipelineMetrics;
 import dev.landfall.common.S3ObjectUpdater;
 import org.apache.camel.Exchange;
@@ -88,15 +89,15 @@ public final class FacilityLogMergeProcessor implements Processor {
                 Map<String, Object> details = details(facility, bucket, prefix, key);
                 details.put("keptRow", c.keptLine());
                 details.put("incomingRow", c.incomingLine());
-                if (deadLetters.write(DeadLetter.of(PIPELINE, "timestamp " + c.timestamp() + " is already stored with other values",
-                        source, c.lineNumber(), parsed.header() + "\n" + c.incomingLine(), details)) != null) {
+                if (deadLetter(exchange, DeadLetter.of(PIPELINE, "conflict", "timestamp " + c.timestamp()
+                        + " is already stored with other values", source, c.lineNumber(), parsed.header() + "\n" + c.incomingLine(), details))) {
                     deadLettered++;
                 }
             }
         }
         for (FacilityLogCsv.BadRow bad : parsed.badRows()) {
-            if (deadLetters.write(DeadLetter.of(PIPELINE, bad.reason(), source, bad.lineNumber(),
-                    parsed.header() + "\n" + bad.line(), details(facility, bucket, prefix, null))) != null) {
+            if (deadLetter(exchange, DeadLetter.of(PIPELINE, "bad-row", bad.reason(), source, bad.lineNumber(),
+                    parsed.header() + "\n" + bad.line(), details(facility, bucket, prefix, null)))) {
                 deadLettered++;
             }
         }
@@ -109,6 +110,13 @@ public final class FacilityLogMergeProcessor implements Processor {
         in.setHeader("landfallSummary", String.format(
                 "facility %s: %s rows read=%d landed=%d duplicates=%d dead-lettered=%d (new) months=%s in %d ms",
                 facility, source, read, landed, duplicates, deadLettered, touched, ms));
+    }
+
+    /** Writes the dead letter (once per input and kind) and notes it on the exchange; true if it was new. */
+    private boolean deadLetter(Exchange exchange, DeadLetter dl) {
+        DeadLetterStore.Stored stored = deadLetters.write(dl);
+        DeadLetterTrail.add(exchange, stored.key());
+        return stored.created();
     }
 
     /** The file's rows by month, months in order. */

@@ -13,7 +13,8 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * Streams the lines of a log object: gunzips it when it starts with the gzip magic bytes, decodes UTF-8
- * with replacement and counts the lines that were not valid UTF-8. Never holds more than one line.
+ * with replacement and counts the lines that were not valid UTF-8. Never holds more than one line. A damaged gzip
+ * stream (truncated, or not deflate data after the magic bytes) is an IllegalArgumentException: bad input.
  */
 public final class LogLines implements AutoCloseable {
 
@@ -37,7 +38,20 @@ public final class LogLines implements AutoCloseable {
         boolean gz = b.read() == 0x1f && b.read() == 0x8b;
         b.reset();
         this.gzipped = gz;
-        this.in = gz ? new GZIPInputStream(b, 1 << 16) : b;
+        this.in = gz ? gunzip(b) : b;
+    }
+
+    private static InputStream gunzip(InputStream raw) throws IOException {
+        try {
+            return new GZIPInputStream(raw, 1 << 16);
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            throw damaged(e);
+        }
+    }
+
+    // a gzip stream that ends early or does not inflate is bad input, not a failure worth retrying
+    private static IllegalArgumentException damaged(IOException e) {
+        return new IllegalArgumentException("damaged gzip: " + e.getMessage(), e);
     }
 
     public boolean gzipped() {
@@ -95,7 +109,15 @@ public final class LogLines implements AutoCloseable {
     }
 
     private boolean fill() throws IOException {
-        int n = in.read(buf, 0, buf.length);
+        int n;
+        try {
+            n = in.read(buf, 0, buf.length);
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            if (!gzipped) {
+                throw e;
+            }
+            throw damaged(e);
+        }
         if (n <= 0) {
             eof = true;
             return false;

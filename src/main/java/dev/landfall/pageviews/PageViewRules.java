@@ -24,14 +24,13 @@ public record PageViewRules(Set<String> operations, Set<Integer> statuses, List<
                 List.of(".html", ".htm"), List.of(), null, Map.of());
     }
 
-    /** The page name if the record is a page view, else null. */
+    /** The page name if the record is a page view, else null; an IllegalArgumentException for a key that is bad input. */
     public String pageName(S3AccessLogRecord r) {
         if (r.operation() == null || !operations.contains(r.operation())
                 || r.httpStatus() == null || !statuses.contains(r.httpStatus()) || r.key() == null) {
             return null;
         }
-        String key = r.key().indexOf('%') >= 0 || r.key().indexOf('+') >= 0
-                ? URLDecoder.decode(r.key().replace("+", "%2B"), StandardCharsets.UTF_8) : r.key();
+        String key = decode(r.key());
         if (!isPage(key) || isExcluded(key)) {
             return null;
         }
@@ -40,6 +39,24 @@ public record PageViewRules(Set<String> operations, Set<Integer> statuses, List<
         }
         String custom = pageNames.get(key);
         return custom != null ? custom : trim(key);
+    }
+
+    /** The object key as S3 logs it (URL-encoded) decoded; a key that does not decode, or holds a control character, is bad input. */
+    static String decode(String logged) {
+        String key;
+        try {
+            key = logged.indexOf('%') >= 0 || logged.indexOf('+') >= 0
+                    ? URLDecoder.decode(logged.replace("+", "%2B"), StandardCharsets.UTF_8) : logged;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("key '" + logged + "' is not valid URL encoding");
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                throw new IllegalArgumentException("key '" + logged + "' holds a control character (U+" + String.format("%04X", (int) c) + ")");
+            }
+        }
+        return key;
     }
 
     private boolean isPage(String key) {

@@ -40,9 +40,12 @@ public final class PageViewsBackfill {
     private final AtomicLong total = new AtomicLong();
     private final AtomicLong linesPerSecond = new AtomicLong();
     private final PipelineMetrics metrics;
+    private final List<String> logBuckets;
 
+    /** @param logBuckets the buckets a backfill may read (never, say, the dead-letter bucket) */
     public PageViewsBackfill(DynamoDbClient dynamoDb, String stateTable, S3Client s3, CamelContext camel,
-                             String arrivalEndpoint, Clock clock, PipelineMetrics metrics) {
+                             String arrivalEndpoint, Clock clock, PipelineMetrics metrics, List<String> logBuckets) {
+        this.logBuckets = List.copyOf(logBuckets);
         this.dynamoDb = dynamoDb;
         this.stateTable = stateTable;
         this.s3 = s3;
@@ -52,8 +55,12 @@ public final class PageViewsBackfill {
         this.metrics = metrics;
     }
 
-    /** Records a backfill request; the leader starts it within a few seconds. */
+    /** Records a backfill request of one of the configured log buckets; the leader starts it within a few seconds. */
     public Map<String, Object> request(String bucket, String prefix, String from, String to) {
+        if (!logBuckets.contains(bucket)) {
+            throw new IllegalArgumentException("'bucket' must be a configured log bucket (landfall.page-views.log-buckets): "
+                    + String.join(", ", logBuckets));
+        }
         checkDate("from", from);
         checkDate("to", to);
         Map<String, AttributeValue> item = new LinkedHashMap<>();
@@ -66,6 +73,7 @@ public final class PageViewsBackfill {
         item.put("lastKey", AttributeValue.fromS(""));
         item.put("done", AttributeValue.fromN("0"));
         item.put("requestedAt", AttributeValue.fromN(Long.toString(clock.millis())));
+        item.put("reason", AttributeValue.fromS(""));
         dynamoDb.putItem(b -> b.tableName(stateTable).item(item));
         return status();
     }
@@ -88,12 +96,26 @@ public final class PageViewsBackfill {
         return out;
     }
 
-    /** Runs the pending or interrupted job, if any (called on the leader by a timer). */
+    /**
+     * Runs the pending or interrupted job, if any (called on the leader by a timer). A job that cannot run ends FAILED
+     * with the reason; it is not tried again until it is requested again.
+     */
     public void runPending() throws Exception {
         Map<String, AttributeValue> job = job();
-        if (job == null || "DONE".equals(job.get("status").s())) {
+        if (job == null || "DONE".equals(job.get("status").s()) || "FAILED".equals(job.get("status").s())) {
             return;
         }
+        try {
+            run(job);
+        } catch (Exception e) {
+            String reason = "s3://" + job.get("bucket").s() + "/" + job.get("prefix").s() + ": " + e.getMessage();
+            LOG.error("Backfill of s3://{}/{} failed: {}", job.get("bucket").s(), job.get("prefix").s(), reason);
+            update("status", "FAILED");
+            update("reason", reason);
+        }
+    }
+
+    private void run(Map<String, AttributeValue> job) throws Exception {
         String bucket = job.get("bucket").s();
         String prefix = job.get("prefix").s();
         String from = job.get("from").s();

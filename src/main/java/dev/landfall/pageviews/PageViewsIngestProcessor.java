@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 import dev.landfall.common.DeadLetter;
+import dev.landfall.common.DeadLetterProcessor;
+import dev.landfall.common.DeadLetterTrail;
 import dev.landfall.common.DeadLetterStore;
 import dev.landfall.common.DynamoDbBatchWriter;
 import dev.landfall.common.PipelineMetrics;
@@ -20,7 +22,8 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 /**
  * Streams one access-log object (gzip or plain) into page-view items through the shared batch writer; returns
  * only once every item is written, so the arrival is confirmed after the write. Unparseable lines of the object
- * go to one dead letter listing their line numbers and reasons.
+ * go to one dead letter listing their line numbers and reasons, with the lines as its payload; such a payload,
+ * fixed and replayed, comes back here as a String body and is ingested the same way.
  */
 public final class PageViewsIngestProcessor implements Processor {
 
@@ -48,24 +51,38 @@ public final class PageViewsIngestProcessor implements Processor {
 
     @Override
     public void process(Exchange exchange) throws Exception {
+        Object body = exchange.getMessage().getBody();
+        if (body instanceof S3ObjectRef ref) {
+            InputStream in;
+            try {
+                in = s3.getObject(b -> b.bucket(ref.bucket()).key(ref.key()));
+            } catch (NoSuchKeyException e) {
+                // deleted between listing and reading (or listed mid-upload by a store that shows temporary names)
+                exchange.getMessage().setHeader("landfallSummary", "page views: " + ref.source() + " is gone; nothing to ingest");
+                return;
+            }
+            ingest(exchange, ref, in, ref.source());
+        } else {
+            // the bad lines of an object, fixed in their dead letter and replayed
+            var msg = exchange.getMessage();
+            S3ObjectRef ref = S3ObjectRef.of(msg.getHeader("landfallBucket", String.class), msg.getHeader("landfallKey", String.class),
+                    msg.getHeader("landfallETag", String.class));
+            String text = msg.getMandatoryBody(String.class);
+            ingest(exchange, ref, new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                    msg.getHeader(DeadLetterProcessor.SOURCE_HEADER, ref.source(), String.class));
+        }
+    }
+
+    private void ingest(Exchange exchange, S3ObjectRef ref, InputStream in, String source) throws Exception {
         long started = System.nanoTime();
-        S3ObjectRef ref = exchange.getMessage().getMandatoryBody(S3ObjectRef.class);
-        String source = "s3://" + ref.bucket() + "/" + ref.key();
         long lines = 0;
         long views = 0;
         long bad = 0;
         long invalidUtf8;
         boolean gzipped;
         List<Map<String, Object>> badLines = new ArrayList<>();
+        StringBuilder badText = new StringBuilder();
         DynamoDbBatchWriter.Batches batches = writer.batches();
-        InputStream in;
-        try {
-            in = s3.getObject(b -> b.bucket(ref.bucket()).key(ref.key()));
-        } catch (NoSuchKeyException e) {
-            // deleted between listing and reading (or listed mid-upload by a store that shows temporary names)
-            exchange.getMessage().setHeader("landfallSummary", "page views: " + source + " is gone; nothing to ingest");
-            return;
-        }
         try (in; LogLines reader = new LogLines(in)) {
             List<Map<String, AttributeValue>> pending = new ArrayList<>(SUBMIT_EVERY);
             String line;
@@ -75,18 +92,30 @@ public final class PageViewsIngestProcessor implements Processor {
                 }
                 lines++;
                 S3AccessLogParser.Result result = S3AccessLogParser.parse(line);
-                if (result instanceof S3AccessLogParser.Rejected rejected) {
+                String page = null;
+                String rejected = result instanceof S3AccessLogParser.Rejected r ? r.reason() : null;
+                if (rejected == null) {
+                    try {
+                        page = rules.pageName((S3AccessLogRecord) result);
+                    } catch (IllegalArgumentException e) {
+                        rejected = e.getMessage();
+                    }
+                }
+                if (rejected != null) {
+                    // a bad line costs only itself: listed (and kept for a replay) in the object's one dead letter
                     bad++;
                     if (badLines.size() < MAX_LISTED_BAD_LINES) {
-                        badLines.add(Map.of("line", reader.lineNumber(), "reason", rejected.reason()));
+                        badLines.add(Map.of("line", reader.lineNumber(), "reason", rejected));
+                    }
+                    if (badText.length() <= DeadLetter.MAX_PAYLOAD_CHARS) {
+                        badText.append(line).append('\n');
                     }
                     continue;
                 }
-                S3AccessLogRecord r = (S3AccessLogRecord) result;
-                String page = rules.pageName(r);
                 if (page == null) {
                     continue;
                 }
+                S3AccessLogRecord r = (S3AccessLogRecord) result;
                 // a record without request id still needs a stable key: its place in this object
                 String requestId = r.requestId() != null ? r.requestId() : "L" + reader.lineNumber() + "@" + ref.key();
                 pending.add(PageViewItems.item(page, r.epochSeconds(), requestId, r.userAgent(), r.remoteIp(), r.referer(),
@@ -109,8 +138,9 @@ public final class PageViewsIngestProcessor implements Processor {
             details.put("eTag", ref.eTag());
             details.put("badLines", bad);
             details.put("listedBadLines", badLines);
-            deadLetters.write(DeadLetter.of(PIPELINE, bad + " of " + lines + " lines could not be parsed", source, null,
-                    null, details));
+            DeadLetterStore.Stored stored = deadLetters.write(DeadLetter.of(PIPELINE, "bad-lines", bad + " of " + lines
+                    + " lines could not be parsed", source, null, badText.toString(), details));
+            DeadLetterTrail.add(exchange, stored.key());
         }
         metrics.read(PIPELINE, lines);
         metrics.landed(PIPELINE, views);

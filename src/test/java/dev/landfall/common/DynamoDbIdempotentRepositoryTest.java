@@ -16,6 +16,13 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -101,6 +108,59 @@ class DynamoDbIdempotentRepositoryTest {
         clock.advance(Duration.ofDays(1).plusSeconds(1));
         assertThat(r.contains("k")).isFalse();
         assertThat(r.add("k")).isTrue();
+    }
+
+    @Test
+    void aFailedClaimIsFreeAtOnceAndCountsItsAttempts() {
+        var a = repo("attempts", false);
+        var b = repo("attempts", false);
+        assertThat(a.add("k")).isTrue();
+        assertThat(a.fail("k")).isEqualTo(1);
+        assertThat(b.state("k")).as("a failed claim is free, not held until its lease ends").isNull();
+        assertThat(b.add("k")).isTrue();
+        assertThat(b.fail("k")).isEqualTo(2);
+        assertThat(a.add("k")).isTrue();
+        a.confirm("k");
+        assertThat(a.item("k")).doesNotContainKey(StateTable.ATTEMPTS);
+    }
+
+    @Test
+    void theHeartbeatKeepsTheClaimOfLongWorkAliveBeyondItsLease() {
+        var worker = repo("heartbeat", false);
+        var other = repo("heartbeat", false);
+        assertThat(worker.add("long")).isTrue();
+        for (int i = 0; i < 5; i++) {
+            clock.advance(Duration.ofSeconds(20));
+            worker.renewLeases();
+            assertThat(other.add("long")).as("after " + (i + 1) * 20 + " s of work on a 30 s lease").isFalse();
+        }
+        clock.advance(Duration.ofSeconds(31));
+        assertThat(other.add("long")).as("without the heartbeat the lease runs out").isTrue();
+    }
+
+    @Test
+    void aReleaseThatFailedWhileDynamoDbWasDownIsMadeAsSoonAsItAnswersAgain() {
+        AtomicBoolean down = new AtomicBoolean();
+        ExecutionInterceptor outage = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (down.get()) {
+                    throw SdkClientException.create("simulated: DynamoDB unreachable");
+                }
+            }
+        };
+        try (DynamoDbClient flaky = Aws.dynamoDbWithFaults(servers, outage)) {
+            var worker = new DynamoDbIdempotentRepository(flaky, TABLE, "outage", Duration.ofSeconds(30), Duration.ofDays(1), false, clock);
+            var other = repo("outage", false);
+            assertThat(worker.add("k")).isTrue();
+            down.set(true);
+            assertThatThrownBy(() -> worker.fail("k")).hasMessageContaining("unreachable");
+            worker.retryReleases();
+            assertThat(other.add("k")).as("still claimed while DynamoDB is down").isFalse();
+            down.set(false);
+            worker.retryReleases();
+            assertThat(other.add("k")).as("released as soon as DynamoDB answers, long before the lease ends").isTrue();
+        }
     }
 
     @Test

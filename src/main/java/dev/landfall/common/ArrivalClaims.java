@@ -1,0 +1,115 @@
+package dev.landfall.common;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.support.service.ServiceSupport;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The claims of S3 arrivals (bucket + key + ETag), for the idempotent consumer of the {@code s3-arrival} template: an
+ * arrival whose input was dead-lettered is completed (a replay retries it); one that failed otherwise is free to be
+ * claimed again at once, until it has failed {@code maxAttempts} times: then it is quarantined, with one dead letter
+ * that gives the last reason, and no poll takes it up again.
+ */
+public final class ArrivalClaims extends ServiceSupport implements IdempotentRepository {
+
+    /** Header the arrival template sets to the arrival's key (bucket/key#ETag). */
+    public static final String ARRIVAL_KEY_HEADER = "landfallArrivalKey";
+    public static final String QUARANTINED = "QUARANTINED";
+    public static final String DEAD_LETTERED = "DEAD_LETTERED";
+
+    private final DynamoDbIdempotentRepository claims;
+    private final DeadLetterStore deadLetters;
+    private final PipelineMetrics metrics;
+    private final int maxAttempts;
+    // quarantined by this process since it started and not replayed since: arrival key -> dead-letter key
+    private final Map<String, String> quarantined = new ConcurrentSkipListMap<>();
+
+    public ArrivalClaims(DynamoDbIdempotentRepository claims, DeadLetterStore deadLetters, PipelineMetrics metrics, int maxAttempts) {
+        this.claims = claims;
+        this.deadLetters = deadLetters;
+        this.metrics = metrics;
+        this.maxAttempts = Math.max(1, maxAttempts);
+    }
+
+    /** The claim state of an arrival key (see {@link DynamoDbIdempotentRepository#state}). */
+    public String state(String key) {
+        return claims.state(key);
+    }
+
+    @Override
+    public boolean add(String key) {
+        return claims.add(key);
+    }
+
+    @Override
+    public boolean contains(String key) {
+        return claims.contains(key);
+    }
+
+    @Override
+    public boolean confirm(String key) {
+        quarantined.remove(key);
+        return claims.confirm(key);
+    }
+
+    @Override
+    public boolean remove(String key) {
+        return claims.remove(key);
+    }
+
+    @Override
+    public boolean remove(Exchange exchange, String key) {
+        if (DeadLetterTrail.deadLettered(exchange)) {
+            claims.complete(key, DEAD_LETTERED, null);
+            return true;
+        }
+        Map<String, AttributeValue> item = claims.item(key);
+        long attempts = 1 + (item != null && item.get(StateTable.ATTEMPTS) != null ? Long.parseLong(item.get(StateTable.ATTEMPTS).n()) : 0);
+        if (attempts < maxAttempts) {
+            return claims.fail(key) >= 0;
+        }
+        quarantine(exchange, key, attempts);
+        return true;
+    }
+
+    private void quarantine(Exchange exchange, String key, long attempts) {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        Map<String, Object> details = new LinkedHashMap<>();
+        if (exchange.getMessage().getBody() instanceof S3ObjectRef ref) {
+            details.put("bucket", ref.bucket());
+            details.put("key", ref.key());
+            details.put("eTag", ref.eTag());
+        }
+        details.put("attempts", attempts);
+        String pipeline = DeadLetterProcessor.pipeline(exchange);
+        String reason = "quarantined after " + attempts + " attempts: " + (cause == null ? "unknown failure" : cause.getMessage());
+        DeadLetterStore.Stored stored = deadLetters.write(DeadLetter.of(pipeline, "quarantined", reason,
+                cause == null ? null : cause.toString(), DeadLetterProcessor.source(exchange), null, null, details));
+        claims.complete(key, QUARANTINED, stored.key());
+        quarantined.put(key, stored.key());
+        metrics.count(pipeline, "quarantined", 1);
+    }
+
+    /** Arrivals this process quarantined and nobody replayed since: arrival key → dead-letter key. */
+    public Map<String, String> quarantined() {
+        return Map.copyOf(quarantined);
+    }
+
+    @Override
+    public void clear() {
+        claims.clear();
+    }
+
+    @Override
+    protected void doStart() {
+    }
+
+    @Override
+    protected void doStop() {
+    }
+}
