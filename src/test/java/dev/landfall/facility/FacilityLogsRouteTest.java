@@ -30,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -202,6 +203,12 @@ class FacilityLogsRouteTest {
                     assertThat(d.get("payload")).isEqualTo("time,sensor,value\n20161201:00:00:00,s,1\n");
                 }));
         assertThat(S3Objects.texts(s3, BUCKET, "badheader/")).isEmpty();
+        // the dead-lettered version is done (its key stored at the end of the exchange) but never counts as merged
+        DynamoDbIdempotentRepository files = app.bean("fileIdempotentRepository", DynamoDbIdempotentRepository.class);
+        String badKey = "badheader/log.csv/" + Files.size(f) + "/" + Files.getLastModifiedTime(f).toMillis();
+        await().atMost(Duration.ofSeconds(10)).until(() -> files.contains(badKey));
+        assertThat(app.dynamoDb().getItem(b -> b.tableName("landfall-state").consistentRead(true)
+                .key(Map.of("pk", AttributeValue.fromS("file-hash#badheader/log.csv")))).item()).isEmpty();
         // the route keeps going: a fixed file lands
         Files.writeString(f, HEADER + "\n20161201:00:00:00,s,1\n", StandardCharsets.UTF_8);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(S3Objects.texts(s3, BUCKET, "badheader/"))
