@@ -6,25 +6,31 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.Consumer;
+import org.apache.camel.DelegateEndpoint;
 import org.apache.camel.Endpoint;
+import org.apache.camel.Route;
 import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileFilter;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.apache.camel.spi.PollingConsumerPollStrategy;
+import org.apache.camel.spi.RouteIdAware;
 import org.apache.camel.util.URISupport;
 
 /**
  * Readiness of every polling edge: a poll that fails (server down, wrong password) or that does not find
- * its file marks that source DOWN until a later poll succeeds. Set it on a file/FTP endpoint as both
+ * its file marks that poller (its route) DOWN until a later poll succeeds. Set it on a file/FTP endpoint as both
  * {@code pollStrategy=#pollHealth} and {@code filter=#pollHealth}.
  */
 public final class PollHealth extends AbstractHealthCheck implements PollingConsumerPollStrategy, GenericFileFilter<Object> {
 
-    private record State(boolean up, String message, long atMillis) {
+    /** One poller's last poll: its endpoint without the query, and whether it worked. */
+    private record State(String source, boolean up, String message, long atMillis) {
     }
 
+    /** By route id, so that pollers of one server and path with other options or credentials stay apart. */
     private final Map<String, State> states = new ConcurrentHashMap<>();
+    private final Map<Endpoint, String> routeIds = new ConcurrentHashMap<>();
     // begin, filter and commit of one poll run on the consumer's thread
     private final ThreadLocal<Boolean> sawFile = ThreadLocal.withInitial(() -> false);
     private final Clock clock;
@@ -54,37 +60,69 @@ public final class PollHealth extends AbstractHealthCheck implements PollingCons
     @Override
     public void commit(Consumer consumer, Endpoint endpoint, int polledMessages) {
         if (polledMessages > 0 || sawFile.get()) {
-            states.put(source(endpoint), new State(true, "polled", clock.millis()));
+            put(consumer, endpoint, true, "polled");
         } else {
-            states.put(source(endpoint), new State(false, "the file to poll is missing", clock.millis()));
+            put(consumer, endpoint, false, "the file to poll is missing");
         }
     }
 
     @Override
     public boolean rollback(Consumer consumer, Endpoint endpoint, int retryCounter, Exception cause) {
-        states.put(source(endpoint), new State(false, String.valueOf(cause.getMessage()), clock.millis()));
+        put(consumer, endpoint, false, String.valueOf(cause.getMessage()));
         return false;
+    }
+
+    private void put(Consumer consumer, Endpoint endpoint, boolean up, String message) {
+        String source = source(endpoint);
+        // a reason may quote a URI: never its password
+        String reason = URISupport.sanitizeUri(message).replaceAll("\\s+", " ").trim();
+        states.put(poller(consumer, endpoint, source), new State(source, up, reason, clock.millis()));
     }
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         Map<String, Object> down = new TreeMap<>();
-        states.forEach((source, s) -> {
+        states.forEach((poller, s) -> {
             if (!s.up()) {
-                down.put(source, s.message());
+                down.put(poller, s.message());
             }
         });
         if (down.isEmpty()) {
             builder.up();
         } else {
-            builder.details(down).message("sources failing: " + down.keySet()).down();
+            StringBuilder message = new StringBuilder("polls failing:");
+            down.forEach((poller, reason) -> message.append(' ').append(poller).append(": ").append(reason).append(';'));
+            builder.details(down).message(message.substring(0, message.length() - 1)).down();
         }
     }
 
-    /** True when the source's last poll worked; null before its first poll. */
-    public Boolean isUp(String sourcePrefix) {
-        return states.entrySet().stream().filter(e -> e.getKey().startsWith(sourcePrefix))
-                .map(e -> e.getValue().up()).findFirst().orElse(null);
+    /** True when the last poll of the poller (route id, or endpoint URI prefix) worked; null before its first poll. */
+    public Boolean isUp(String pollerOrSourcePrefix) {
+        State byRoute = states.get(pollerOrSourcePrefix);
+        if (byRoute != null) {
+            return byRoute.up();
+        }
+        return states.values().stream().filter(s -> s.source().startsWith(pollerOrSourcePrefix))
+                .map(State::up).findFirst().orElse(null);
+    }
+
+    /** The id of the route that polls the endpoint, also when it polls through a delegate such as {@code master:}. */
+    private String poller(Consumer consumer, Endpoint endpoint, String source) {
+        if (consumer instanceof RouteIdAware aware && aware.getRouteId() != null) {
+            return aware.getRouteId();
+        }
+        String known = routeIds.get(endpoint);
+        if (known != null) {
+            return known;
+        }
+        for (Route route : endpoint.getCamelContext().getRoutes()) {
+            Endpoint from = route.getEndpoint();
+            if (from == endpoint || from instanceof DelegateEndpoint d && d.getEndpoint() == endpoint) {
+                routeIds.put(endpoint, route.getRouteId());
+                return route.getRouteId();
+            }
+        }
+        return source;
     }
 
     private static String source(Endpoint endpoint) {

@@ -23,6 +23,7 @@ import dev.landfall.common.StateTable;
 import dev.landfall.common.StorageHealthCheck;
 import dev.landfall.common.StorageProvisioner;
 import dev.landfall.common.StorageSpec;
+import dev.landfall.facility.FacilityFileVersions;
 import dev.landfall.facility.FacilityLogMergeProcessor;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.BindToRegistry;
@@ -313,5 +314,11 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
         return once("facilityLogMerge", () -> new FacilityLogMergeProcessor(s3ObjectUpdater(), deadLetterStore(), pipelineMetrics(),
                 camelContext.getExecutorServiceManager().newFixedThreadPool(this, "facility-logs-merge", facilityLogsParallelMonths),
                 facilityLogsParallelMonths));
+    }
+
+    /** The SHA-256 of each facility file's last merged version, so that unchanged bytes are not merged again. */
+    @BindToRegistry
+    public FacilityFileVersions facilityFileVersions() {
+        return once("facilityFileVersions", () -> new FacilityFileVersions(dynamoDbClient(), stateTable, Duration.ofDays(ttlDays), clock()));
     }
 }

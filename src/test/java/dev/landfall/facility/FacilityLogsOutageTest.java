@@ -38,6 +38,11 @@ class FacilityLogsOutageTest {
 
     private LandfallApp start(String facility, String password) throws Exception {
         Map<String, String> props = LandfallApp.testProperties(servers, dir.resolve("app"));
+        facility(props, facility, password, "/" + facility);
+        return LandfallApp.start(props);
+    }
+
+    private void facility(Map<String, String> props, String facility, String password, String path) {
         String p = "camel.routeTemplate[facility-logs-poll-" + facility + "].";
         props.put(p + "templateId", "facility-logs-ftp");
         props.put(p + "name", facility);
@@ -45,12 +50,16 @@ class FacilityLogsOutageTest {
         props.put(p + "port", Integer.toString(servers.ftpPort()));
         props.put(p + "user", LocalServers.FTP_USER);
         props.put(p + "password", password);
-        props.put(p + "path", "/" + facility);
+        props.put(p + "path", path);
         props.put(p + "fileName", "log.csv");
         props.put(p + "prefix", facility + "/");
         props.put(p + "pollInterval", "200");
         props.put(p + "readLockCheckInterval", "200");
-        return LandfallApp.start(props);
+    }
+
+    private HealthCheck.Result polls() {
+        return HealthCheckHelper.invokeReadiness(app.context()).stream()
+                .filter(r -> r.getCheck().getId().equals("polls")).findFirst().orElseThrow();
     }
 
     private boolean pollsUp() {
@@ -104,5 +113,29 @@ class FacilityLogsOutageTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(S3Objects.texts(app.s3(), BUCKET, "nofile/")).hasSize(1));
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 Boolean.TRUE.equals(app.bean("pollHealth", PollHealth.class).isUp("ftp://127.0.0.1:" + servers.ftpPort() + "/nofile")));
+    }
+
+    @Test
+    void twoFacilitiesOnOneServerAndPathEachHaveTheirOwnHealth() throws Exception {
+        servers = LocalServers.start(LocalServers.Options.forTests(dir.resolve("servers")));
+        FacilityLogsRouteTest.servers = servers;
+        FacilityLogsRouteTest.append(FacilityLogsRouteTest.file("shared"), rows("201604", 4));
+        Map<String, String> props = LandfallApp.testProperties(servers, dir.resolve("app"));
+        facility(props, "plant1", LocalServers.FTP_PASSWORD, "/shared");
+        facility(props, "plant2", "wrong-password", "/shared");
+        app = LandfallApp.start(props);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(S3Objects.texts(app.s3(), BUCKET, "plant1/"))
+                .isEqualTo(FacilityLogsRouteTest.expected("plant1/", rows("201604", 4))));
+        // over many polls of both (200 ms apart, the failing one backing off) the check stays DOWN for plant2 alone
+        await().atMost(Duration.ofSeconds(20)).during(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+            HealthCheck.Result polls = polls();
+            assertThat(polls.getState()).isEqualTo(HealthCheck.State.DOWN);
+            assertThat(polls.getDetails()).containsKey("facility-logs-poll-plant2").doesNotContainKey("facility-logs-poll-plant1");
+            assertThat(polls.getMessage().orElse("")).contains("facility-logs-poll-plant2").contains("530")
+                    .doesNotContain("plant1").doesNotContain("wrong-password");
+        });
+        assertThat(app.bean("pollHealth", PollHealth.class).isUp("facility-logs-poll-plant1")).isTrue();
+        assertThat(app.bean("pollHealth", PollHealth.class).isUp("facility-logs-poll-plant2")).isFalse();
+        assertThat(S3Objects.texts(app.s3(), BUCKET, "plant2/")).isEmpty();
     }
 }

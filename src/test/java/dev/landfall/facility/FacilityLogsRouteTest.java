@@ -7,8 +7,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.landfall.common.DynamoDbIdempotentRepository;
 import dev.landfall.common.PipelineMetrics;
 import dev.landfall.local.LocalServers;
 import dev.landfall.testing.FreePorts;
@@ -26,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,6 +60,7 @@ class FacilityLogsRouteTest {
         facility(props, "bad");
         facility(props, "badheader");
         facility(props, "multiline");
+        facility(props, "sameminute");
         app = LandfallApp.start(props);
         s3 = app.s3();
     }
@@ -197,10 +203,54 @@ class FacilityLogsRouteTest {
                     assertThat(d.get("payload")).isEqualTo("time,sensor,value\n20161201:00:00:00,s,1\n");
                 }));
         assertThat(S3Objects.texts(s3, BUCKET, "badheader/")).isEmpty();
+        // the dead-lettered version is done (its key stored at the end of the exchange) but never counts as merged
+        DynamoDbIdempotentRepository files = app.bean("fileIdempotentRepository", DynamoDbIdempotentRepository.class);
+        String badKey = "badheader/log.csv/" + Files.size(f) + "/" + Files.getLastModifiedTime(f).toMillis();
+        await().atMost(Duration.ofSeconds(10)).until(() -> files.contains(badKey));
+        assertThat(app.dynamoDb().getItem(b -> b.tableName("landfall-state").consistentRead(true)
+                .key(Map.of("pk", AttributeValue.fromS("file-hash#badheader/log.csv")))).item()).isEmpty();
         // the route keeps going: a fixed file lands
         Files.writeString(f, HEADER + "\n20161201:00:00:00,s,1\n", StandardCharsets.UTF_8);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(S3Objects.texts(s3, BUCKET, "badheader/"))
                 .isEqualTo(expected("badheader/", List.of("20161201:00:00:00,s,1"))));
+    }
+
+    /** Replaces the file at once with {@code rows} under the header, modified at {@code modified}. */
+    static void replace(Path file, List<String> rows, Instant modified) throws Exception {
+        Path tmp = file.resolveSibling(".log.csv.tmp");
+        Files.writeString(tmp, HEADER + "\n" + String.join("\n", rows) + "\n", StandardCharsets.UTF_8);
+        Files.setLastModifiedTime(tmp, FileTime.from(modified));
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void aFileRewrittenWithinTheSameMinuteAtTheSameSizeIsReadAgainAndAnUnchangedOneIsNotMergedAgain() throws Exception {
+        Path f = file("sameminute");
+        // FTP LIST shows both versions as 10:15, same size: only MDTM's seconds tell them apart
+        Instant minute = Instant.parse("2026-11-30T10:15:00Z");
+        List<String> a = rows("201611", 1, 3, "sa");
+        replace(f, a, minute.plusSeconds(5));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(S3Objects.texts(s3, BUCKET, "sameminute/")).isEqualTo(expected("sameminute/", a)));
+        List<String> b = rows("201611", 4, 3, "sb");
+        assertThat(String.join("\n", b)).hasSameSizeAs(String.join("\n", a));
+        replace(f, b, minute.plusSeconds(35));
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(S3Objects.texts(s3, BUCKET, "sameminute/")).isEqualTo(expected("sameminute/", all)));
+
+        // the same bytes again with a later time are read (a new key) but not merged again
+        PipelineMetrics metrics = app.bean("pipelineMetrics", PipelineMetrics.class);
+        DynamoDbIdempotentRepository files = app.bean("fileIdempotentRepository", DynamoDbIdempotentRepository.class);
+        String bKey = "sameminute/log.csv/" + Files.size(f) + "/" + minute.plusSeconds(35).toEpochMilli();
+        await().atMost(Duration.ofSeconds(10)).until(() -> files.contains(bKey));
+        double readBefore = metrics.count("facility-logs", "read");
+        replace(f, b, minute.plusSeconds(50));
+        String againKey = "sameminute/log.csv/" + Files.size(f) + "/" + minute.plusSeconds(50).toEpochMilli();
+        await().atMost(Duration.ofSeconds(20)).until(() -> files.contains(againKey));
+        assertThat(metrics.count("facility-logs", "read")).isEqualTo(readBefore);
+        assertThat(S3Objects.texts(s3, BUCKET, "sameminute/")).isEqualTo(expected("sameminute/", all));
     }
 
     @Test
