@@ -104,6 +104,12 @@ class JolokiaAccessTest {
     }
 
     @Test
+    void mbeansOutsideTheStatisticsAreNotReadable() throws Exception {
+        assertRefused(jolokia(read("java.lang:type=OperatingSystem", "Name")));
+        assertRefused(jolokia(read("org.apache.camel:context=landfall,type=components,name=\"aws2-s3\"", "State")));
+    }
+
+    @Test
     void diagnosticCommandsCannotBeRun() throws Exception {
         assertRefused(jolokia(exec("com.sun.management:type=DiagnosticCommand", "vmSystemProperties()")));
         assertRefused(jolokia(read("com.sun.management:type=HotSpotDiagnostic", "DiagnosticOptions")));
