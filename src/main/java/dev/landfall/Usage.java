@@ -7,6 +7,7 @@ final class Usage {
             Landfall: lands files, logs and device readings in S3 and DynamoDB (Apache Camel).
 
             Usage: java -jar landfall.jar [--help]
+            Production: CAMEL_MAIN_PROFILE=prod java -XX:+ExitOnOutOfMemoryError -jar landfall.jar
 
             Every setting is a property in application.properties and can be overridden by an
             environment variable (dots and dashes become underscores, upper case) or -Dkey=value:
@@ -18,11 +19,13 @@ final class Usage {
               LANDFALL_CLUSTER_TYPE       file (default) | kubernetes: how replicas elect one poller
                                           (CAMEL_MAIN_PROFILE=kubernetes sets it, with the prod settings)
               LANDFALL_CONFIG             a properties file applied over all of the above (facilities, buckets)
+              LANDFALL_MANAGEMENT_HOST    address of the management server (prod: 127.0.0.1)
             Facilities are route templates: camel.routeTemplate[facility-logs-poll-<name>].*
             (see application.properties).
             Ports must be given as -D system properties (camel-main ignores *_PORT environment variables).
 
-            Observe: http://127.0.0.1:9876/observe/health, /observe/metrics, /observe/jolokia
+            Observe: http://127.0.0.1:9876/observe/health, /observe/metrics, /observe/jolokia (read-only statistics)
+            Remote JMX is off; turn it on only with authentication and TLS (see the README, Production).
             """;
 
     private Usage() {

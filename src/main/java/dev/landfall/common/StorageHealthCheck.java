@@ -10,10 +10,15 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 public final class StorageHealthCheck extends AbstractHealthCheck {
 
     private final StorageProvisioner provisioner;
+    private final String missingSettings;
+    private final String cause;
 
-    public StorageHealthCheck(StorageProvisioner provisioner) {
+    /** @param missingSettings the AWS settings found missing at start (then DOWN without a call), or null */
+    public StorageHealthCheck(StorageProvisioner provisioner, String missingSettings, String cause) {
         super("landfall", "storage");
         this.provisioner = provisioner;
+        this.missingSettings = missingSettings;
+        this.cause = cause;
     }
 
     @Override
@@ -23,6 +28,10 @@ public final class StorageHealthCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        if (missingSettings != null) {
+            builder.detail("cause", cause).message(missingSettings).down();
+            return;
+        }
         try {
             List<String> missing = provisioner.ensure();
             if (missing.isEmpty()) {

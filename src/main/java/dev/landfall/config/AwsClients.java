@@ -2,6 +2,7 @@ package dev.landfall.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -9,6 +10,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -32,15 +34,6 @@ public final class AwsClients {
     public record Settings(String region, String s3Endpoint, String dynamoDbEndpoint, String sqsEndpoint, boolean pathStyle,
                            String accessKey, String secretKey, int maxConnections) {
 
-        Region resolvedRegion() {
-            return isBlank(region) ? new DefaultAwsRegionProviderChain().getRegion() : Region.of(region);
-        }
-
-        AwsCredentialsProvider credentials() {
-            return isBlank(accessKey) ? DefaultCredentialsProvider.builder().build()
-                    : StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey));
-        }
-
         @Override
         public String toString() {
             // never print the secret
@@ -49,18 +42,68 @@ public final class AwsClients {
         }
     }
 
+    /**
+     * The settings with the region and credentials found for them, once, at start.
+     *
+     * @param missing what is missing and how to give it, or null; when set, the credentials fail every call at once
+     * @param cause what the SDK said about it, or null
+     */
+    public record Resolved(Settings settings, Region region, AwsCredentialsProvider credentials, String missing, String cause) {
+    }
+
+    static final String NO_REGION = "No AWS region: set LANDFALL_AWS_REGION or AWS_REGION";
+    static final String NO_CREDENTIALS = "No AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE,"
+            + " or give the pod a role (IRSA)";
+
     private AwsClients() {
     }
 
-    public static S3Client s3(Settings s) {
-        return s3(s, List.of());
+    /** Asks the default region and credentials chains once, where the settings leave them open; never throws. */
+    public static Resolved resolve(Settings s) {
+        List<String> missing = new ArrayList<>();
+        List<String> causes = new ArrayList<>();
+        Region region = isBlank(s.region()) ? null : Region.of(s.region().trim());
+        if (region == null) {
+            try {
+                region = new DefaultAwsRegionProviderChain().getRegion();
+            } catch (SdkClientException e) {
+                missing.add(NO_REGION);
+                causes.add(e.getMessage());
+            }
+        }
+        AwsCredentialsProvider credentials;
+        if (isBlank(s.accessKey())) {
+            credentials = DefaultCredentialsProvider.builder().build();
+            try {
+                credentials.resolveCredentials();
+            } catch (SdkClientException e) {
+                missing.add(NO_CREDENTIALS);
+                causes.add(e.getMessage());
+            }
+        } else {
+            credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(s.accessKey(), s.secretKey()));
+        }
+        if (missing.isEmpty()) {
+            return new Resolved(s, region, credentials, null, null);
+        }
+        String problem = String.join("; ", missing);
+        // the clients still build (the region is only a placeholder) and fail every call before it leaves the JVM
+        AwsCredentialsProvider failing = () -> {
+            throw SdkClientException.create(problem);
+        };
+        return new Resolved(s, region != null ? region : Region.US_EAST_1, failing, problem, String.join("; ", causes));
+    }
+
+    public static S3Client s3(Resolved r) {
+        return s3(r, List.of());
     }
 
     /** @param interceptors SDK interceptors bound in the registry (tests inject faults on the real client with them) */
-    public static S3Client s3(Settings s, List<ExecutionInterceptor> interceptors) {
+    public static S3Client s3(Resolved r, List<ExecutionInterceptor> interceptors) {
+        Settings s = r.settings();
         S3ClientBuilder b = S3Client.builder()
-                .region(s.resolvedRegion())
-                .credentialsProvider(s.credentials())
+                .region(r.region())
+                .credentialsProvider(r.credentials())
                 .forcePathStyle(s.pathStyle())
                 .httpClientBuilder(http(s))
                 .overrideConfiguration(ClientOverrideConfiguration.builder().executionInterceptors(interceptors).build());
@@ -70,10 +113,11 @@ public final class AwsClients {
         return b.build();
     }
 
-    public static DynamoDbClient dynamoDb(Settings s, List<ExecutionInterceptor> interceptors) {
+    public static DynamoDbClient dynamoDb(Resolved r, List<ExecutionInterceptor> interceptors) {
+        Settings s = r.settings();
         DynamoDbClientBuilder b = DynamoDbClient.builder()
-                .region(s.resolvedRegion())
-                .credentialsProvider(s.credentials())
+                .region(r.region())
+                .credentialsProvider(r.credentials())
                 .httpClientBuilder(http(s))
                 // a DynamoDB call answers in milliseconds: an attempt hanging on a dead connection is cut, and the SDK's
                 // own retries stay short because the batch writer and the routes retry with their own backoff
@@ -90,10 +134,11 @@ public final class AwsClients {
         return b.build();
     }
 
-    public static SqsClient sqs(Settings s) {
+    public static SqsClient sqs(Resolved r) {
+        Settings s = r.settings();
         SqsClientBuilder b = SqsClient.builder()
-                .region(s.resolvedRegion())
-                .credentialsProvider(s.credentials())
+                .region(r.region())
+                .credentialsProvider(r.credentials())
                 .httpClientBuilder(http(s));
         if (!isBlank(s.sqsEndpoint())) {
             b.endpointOverride(URI.create(s.sqsEndpoint()));

@@ -34,6 +34,10 @@ import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.ModelLifecycleStrategy;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.RouteTemplateDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -130,6 +134,11 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
         if (context.hasService(org.apache.camel.cluster.CamelClusterService.class) == null) {
             context.addService(ClusterServiceFactory.create(context));
         }
+        if (awsSettings().missing() != null) {
+            // nothing can land without AWS: no route starts (so no poll fails and logs), management answers DOWN
+            context.getCamelContextExtension().getContextPlugin(Model.class).addModelLifecycleStrategy(new RoutesStayStopped());
+            return;
+        }
         Runnable provision = () -> {
             try {
                 storageProvisioner().ensure();
@@ -145,6 +154,26 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
             Thread t = new Thread(provision, "storage-verify");
             t.setDaemon(true);
             t.start();
+        }
+    }
+
+    /** Marks every route added to the model as not started automatically (the supervising controller honours that). */
+    private static final class RoutesStayStopped implements ModelLifecycleStrategy {
+        @Override
+        public void onAddRouteDefinition(RouteDefinition definition) {
+            definition.setAutoStartup("false");
+        }
+
+        @Override
+        public void onRemoveRouteDefinition(RouteDefinition definition) {
+        }
+
+        @Override
+        public void onAddRouteTemplateDefinition(RouteTemplateDefinition definition) {
+        }
+
+        @Override
+        public void onRemoveRouteTemplateDefinition(RouteTemplateDefinition definition) {
         }
     }
 
@@ -167,12 +196,17 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
         return once("clock", () -> Clock.systemUTC());
     }
 
+    /** Region and credentials asked for once: a missing one is one ERROR line and the storage check's reason, not a stack trace per poll. */
     @BindToRegistry
-    public AwsClients.Settings awsSettings() {
+    public AwsClients.Resolved awsSettings() {
         return once("awsSettings", () -> {
             AwsClients.Settings s = new AwsClients.Settings(region, s3Endpoint, dynamoDbEndpoint, sqsEndpoint, pathStyle, accessKey, secretKey, maxConnections);
             LOG.info("AWS clients: {}", s);
-            return s;
+            AwsClients.Resolved resolved = AwsClients.resolve(s);
+            if (resolved.missing() != null) {
+                LOG.error("{}. Routes stay stopped and health is DOWN until Landfall is restarted with it.", resolved.missing());
+            }
+            return resolved;
         });
     }
 
@@ -301,7 +335,7 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
 
     @BindToRegistry
     public StorageHealthCheck storageHealthCheck() {
-        return once("storageHealthCheck", () -> new StorageHealthCheck(storageProvisioner()));
+        return once("storageHealthCheck", () -> new StorageHealthCheck(storageProvisioner(), awsSettings().missing(), awsSettings().cause()));
     }
 
     @BindToRegistry

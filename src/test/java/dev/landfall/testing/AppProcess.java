@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -70,6 +71,12 @@ public final class AppProcess implements AutoCloseable {
 
     /** Starts {@code java <jvmFlags> -D<properties> -jar <landfall.jar>} in the data directory; does not wait for it. */
     public static AppProcess start(String name, Map<String, String> properties, List<String> jvmFlags) throws IOException {
+        return start(name, properties, jvmFlags, env -> { });
+    }
+
+    /** The same, with the child's environment (inherited from this JVM) edited first, e.g. to set a profile or drop AWS_*. */
+    public static AppProcess start(String name, Map<String, String> properties, List<String> jvmFlags,
+                                   Consumer<Map<String, String>> environment) throws IOException {
         Path jar = Path.of(System.getProperty("landfall.jar", "target/landfall.jar")).toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run the ITs after package (./mvnw verify)");
@@ -86,11 +93,12 @@ public final class AppProcess implements AutoCloseable {
         command.add("-jar");
         command.add(jar.toString());
         Files.writeString(log, String.join(" ", command) + System.lineSeparator(), StandardCharsets.UTF_8);
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(dataDir.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        environment.accept(builder.environment());
+        Process process = builder.start();
         process.getOutputStream().close();
         LIVE.add(process);
         return new AppProcess(name, process, log,

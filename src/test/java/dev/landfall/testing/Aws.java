@@ -22,11 +22,11 @@ public final class Aws {
     }
 
     public static S3Client s3(LocalServers servers) {
-        return AwsClients.s3(settings(servers));
+        return AwsClients.s3(AwsClients.resolve(settings(servers)));
     }
 
     public static DynamoDbClient dynamoDb(LocalServers servers) {
-        return AwsClients.dynamoDb(settings(servers), List.of());
+        return AwsClients.dynamoDb(AwsClients.resolve(settings(servers)), List.of());
     }
 
     /** A client with injected faults and no SDK retries, so the code under test meets every fault itself. */
