@@ -31,6 +31,11 @@ public final class PollHealth extends AbstractHealthCheck implements PollingCons
     /** By route id, so that pollers of one server and path with other options or credentials stay apart. */
     private final Map<String, State> states = new ConcurrentHashMap<>();
     private final Map<Endpoint, String> routeIds = new ConcurrentHashMap<>();
+    /** Each poller's consumer and when its last poll began, so that a poller whose scheduled task died shows. */
+    private final Map<String, Began> began = new ConcurrentHashMap<>();
+
+    private record Began(Consumer consumer, long atMillis) {
+    }
     // begin, filter and commit of one poll run on the consumer's thread
     private final ThreadLocal<Boolean> sawFile = ThreadLocal.withInitial(() -> false);
     private final Clock clock;
@@ -48,7 +53,27 @@ public final class PollHealth extends AbstractHealthCheck implements PollingCons
     @Override
     public boolean begin(Consumer consumer, Endpoint endpoint) {
         sawFile.set(false);
+        began.put(poller(consumer, endpoint, source(endpoint)), new Began(consumer, clock.millis()));
         return true;
+    }
+
+    /**
+     * Pollers whose consumer still runs (started, leader) but whose next poll is overdue by more than {@code graceMs}
+     * beyond its delay with backoff (an Error thrown in a poll cancels its scheduled task for good): poller → ms overdue.
+     */
+    public Map<String, Long> stalled(long graceMs) {
+        Map<String, Long> out = new TreeMap<>();
+        long now = clock.millis();
+        began.forEach((poller, b) -> {
+            if (b.consumer() instanceof org.apache.camel.support.ScheduledPollConsumer c && c.isRunAllowed() && !c.isPolling()) {
+                long due = c.getDelay() * (1L + Math.max(0, c.getBackoffMultiplier()));
+                long overdue = now - b.atMillis() - due;
+                if (overdue > graceMs) {
+                    out.put(poller, overdue);
+                }
+            }
+        });
+        return out;
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import dev.landfall.common.ArrivalClaims;
+import dev.landfall.common.ConsumerLiveness;
 import dev.landfall.common.DeadLetterProcessor;
 import dev.landfall.common.QuarantineHealthCheck;
 import dev.landfall.common.DeadLetterReplayProcessor;
@@ -82,6 +83,8 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
     @PropertyInject(value = "landfall.lock.lease-seconds", defaultValue = "60")
     private long lockLeaseSeconds;
 
+    @PropertyInject("landfall.health.stall-after-ms")
+    private long stallAfterMs;
     @PropertyInject("landfall.arrivals.max-attempts")
     private int arrivalsMaxAttempts;
     @PropertyInject(value = "landfall.s3-arrivals.parallel", defaultValue = "2")
@@ -336,6 +339,16 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
     @BindToRegistry
     public StorageHealthCheck storageHealthCheck() {
         return once("storageHealthCheck", () -> new StorageHealthCheck(storageProvisioner(), awsSettings().missing(), awsSettings().cause()));
+    }
+
+    /** Liveness: a thread that died of an uncaught error, or a poller that stopped polling, restarts the pod. */
+    @BindToRegistry
+    public ConsumerLiveness consumerLiveness() {
+        return once("consumerLiveness", () -> {
+            ConsumerLiveness liveness = new ConsumerLiveness(pollHealth(), clock(), stallAfterMs);
+            liveness.install();
+            return liveness;
+        });
     }
 
     @BindToRegistry
