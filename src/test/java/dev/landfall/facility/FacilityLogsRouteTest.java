@@ -287,6 +287,28 @@ class FacilityLogsRouteTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(ok.statusCode()).as(httpPort + " " + ok.body()).isEqualTo(200);
         assertThat(S3Objects.texts(s3, BUCKET, "replay/")).containsEntry("replay/201611", HEADER + "\n20161101:00:00:00,s3,1\n");
+
+        // an unfixed row replayed: the answer says it failed again and names the dead letter it left; replaying that one
+        // names the same dead letter and writes no other
+        entry.put("details", Map.of("facility", "replay-unfixed", "bucket", BUCKET, "prefix", "replay-unfixed/"));
+        entry.put("payload", HEADER + "\n2016-11-01 00:00:00,s3,1");
+        String unfixed = "dead-letter/facility-logs/2026/01/01/unfixed.json";
+        s3.putObject(b -> b.bucket(DEAD_LETTERS).key(unfixed), RequestBody.fromBytes(new ObjectMapper().writeValueAsBytes(entry)));
+        HttpResponse<String> failed = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
+                + "/admin/dead-letter/replay?key=" + unfixed)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(failed.statusCode()).as(failed.body()).isEqualTo(409);
+        String left = new ObjectMapper().readTree(failed.body()).path("deadLetter").asText();
+        assertThat(left).startsWith("dead-letter/facility-logs/").isNotEqualTo(unfixed);
+        // the hand-written entry and the one the replay left
+        assertThat(deadLetters("replay-unfixed")).hasSize(2);
+        HttpResponse<String> again = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
+                + "/admin/dead-letter/replay?key=" + left)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
+        assertThat(new ObjectMapper().readTree(again.body()).path("deadLetter").asText()).isEqualTo(left);
+        assertThat(deadLetters("replay-unfixed")).hasSize(2);
+        assertThat(S3Objects.texts(s3, BUCKET, "replay-unfixed/")).isEmpty();
         HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
                 + "/admin/dead-letter/replay")).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
