@@ -33,6 +33,7 @@ class JolokiaAccessTest {
     static final String CONTEXT = "org.apache.camel:context=landfall,type=context,name=\"landfall\"";
     static final String ROUTE = "org.apache.camel:context=landfall,type=routes,name=\"dead-letter-replay\"";
     static final String SECRET_PROPERTY = "landfall.aws.secret-key";
+    static final String FTP_PASSWORD = "Ftp-Secret-4711";
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -50,6 +51,15 @@ class JolokiaAccessTest {
         managementPort = FreePorts.next();
         props.put("camel.management.port", Integer.toString(managementPort));
         secret = props.get(SECRET_PROPERTY);
+        // a facility whose FTP password must never show in a readable attribute
+        String t = "camel.routeTemplate[facility-logs-poll-jmx].";
+        props.put(t + "templateId", "facility-logs-ftp");
+        props.put(t + "name", "jmx");
+        props.put(t + "host", "127.0.0.1");
+        props.put(t + "port", "1");
+        props.put(t + "user", "u");
+        props.put(t + "password", FTP_PASSWORD);
+        props.put(t + "fileName", "f.csv");
         // as in the finding, the secret is a system property (the same value, so nothing else in this JVM changes)
         System.setProperty(SECRET_PROPERTY, secret);
         app = LandfallApp.start(props);
@@ -62,6 +72,17 @@ class JolokiaAccessTest {
             app.close();
         }
         servers.close();
+    }
+
+    @Test
+    void noReadableCamelAttributeHoldsAPassword() throws Exception {
+        for (String pattern : List.of("org.apache.camel:type=routes,*", "org.apache.camel:type=context,*")) {
+            JsonNode answer = jolokia(Map.of("type", "read", "mbean", pattern));
+            assertThat(answer.path("status").asInt()).as(pattern + " " + answer).isEqualTo(200);
+            assertThat(answer.toString()).as(pattern).doesNotContain(FTP_PASSWORD).doesNotContain(secret);
+        }
+        assertThat(jolokia(Map.of("type", "read", "mbean", "org.apache.camel:type=routes,*")).toString())
+                .as("the facility's route was read").contains("facility-logs-poll-jmx");
     }
 
     @Test
