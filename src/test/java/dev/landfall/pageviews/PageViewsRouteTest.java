@@ -203,8 +203,8 @@ class PageViewsRouteTest {
     void anObjectAnnouncedTwiceAndAlsoPolledIsIngestedOnce() throws Exception {
         long t = 1_666_400_000L;
         String key = "logs/2022-10-22-08-00-00-TWICE";
-        NotifyBuilder ingests = new NotifyBuilder(app.context()).fromRoute("page-views-ingest")
-                .filter(e -> key.equals(e.getMessage().getBody(S3ObjectRef.class).key())).whenCompleted(2).create();
+        NotifyBuilder ingests = new NotifyBuilder(app.context()).fromCurrentRoute("page-views-ingest")
+                .filter(e -> e.getMessage().getBody() instanceof S3ObjectRef r && key.equals(r.key())).whenCompleted(2).create();
         put(key, views("W", t, 6, "blog/w/index.html"), false);
         announce(event(key));
         announce(event(key));
@@ -263,8 +263,8 @@ class PageViewsRouteTest {
     @Test
     void aBackfillDuringLiveIngestLandsEveryObjectOnceAndHonoursTheDateRange() throws Exception {
         long t = 1_666_500_000L;
-        NotifyBuilder ingests = new NotifyBuilder(app.context()).fromRoute("page-views-ingest")
-                .filter(e -> e.getMessage().getBody(S3ObjectRef.class).key().startsWith("logs/2022-11-")).whenCompleted(31).create();
+        NotifyBuilder ingests = new NotifyBuilder(app.context()).fromCurrentRoute("page-views-ingest")
+                .filter(e -> e.getMessage().getBody() instanceof S3ObjectRef r && r.key().startsWith("logs/2022-11-")).whenCompleted(31).create();
         Map<String, String> expectedAll = new HashMap<>();
         for (int i = 0; i < 30; i++) {
             String key = String.format("logs/2022-11-%02d-00-00-00-BF%02d", 1 + i % 28, i);
