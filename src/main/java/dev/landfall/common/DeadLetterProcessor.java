@@ -32,6 +32,10 @@ public final class DeadLetterProcessor implements Processor {
         if (!badInput && exchange.getMessage().getHeader(ArrivalClaims.ARRIVAL_KEY_HEADER) != null) {
             return;
         }
+        if (exchange.getMessage().getBody() == null && source(exchange) == null) {
+            // a failed poll or timer run has no input to keep: the next one retries, and the outage shows in health
+            return;
+        }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("routeId", exchange.getFromRouteId());
         details.put("failedAt", exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class));
