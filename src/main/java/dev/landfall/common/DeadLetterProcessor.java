@@ -10,7 +10,9 @@ import org.apache.camel.Route;
 /**
  * Sends a failed exchange (reason, failure kind, source, original payload) to the dead letter of its pipeline. Bad
  * input ({@link IllegalArgumentException}) is dead-lettered at once; a failure of an S3 arrival that may pass is not a
- * dead letter yet: {@link ArrivalClaims} counts the attempt and quarantines the object after the last one.
+ * dead letter yet: {@link ArrivalClaims} counts the attempt and quarantines the object after the last one. A dead letter
+ * that cannot be written because storage is down leaves the exchange failed (so its input is tried again) without a log line
+ * of its own: the {@link OutageLog} tells the outage.
  */
 public final class DeadLetterProcessor implements Processor {
 
@@ -20,9 +22,11 @@ public final class DeadLetterProcessor implements Processor {
     public static final String PIPELINE_HEADER = "landfallPipeline";
 
     private final DeadLetterStore store;
+    private final OutageLog outages;
 
-    public DeadLetterProcessor(DeadLetterStore store) {
+    public DeadLetterProcessor(DeadLetterStore store, OutageLog outages) {
         this.store = store;
+        this.outages = outages;
     }
 
     @Override
@@ -50,8 +54,19 @@ public final class DeadLetterProcessor implements Processor {
             }
         }
         String reason = cause == null ? "unknown failure" : String.valueOf(cause.getMessage());
-        DeadLetterStore.Stored stored = store.write(DeadLetter.of(pipeline(exchange), DeadLetter.kindOf(cause), reason,
-                cause == null ? null : cause.toString(), source(exchange), null, payload, details));
+        DeadLetterStore.Stored stored;
+        try {
+            stored = store.write(DeadLetter.of(pipeline(exchange), DeadLetter.kindOf(cause), reason,
+                    cause == null ? null : cause.toString(), source(exchange), null, payload, details));
+        } catch (RuntimeException e) {
+            if (!outages.reported(e)) {
+                throw e;
+            }
+            // not handled after all: the exchange fails with its own exception, so the consumer tries its input again
+            outages.followsFromReported(cause);
+            exchange.getExchangeExtension().setErrorHandlerHandled(false);
+            return;
+        }
         DeadLetterTrail.markDeadLettered(exchange, stored.key());
         exchange.getMessage().setHeader("landfallDeadLetterKey", stored.key());
     }
