@@ -13,7 +13,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * The claims of S3 arrivals (bucket + key + ETag), for the idempotent consumer of the {@code s3-arrival} template: an
  * arrival whose input was dead-lettered is completed (a replay retries it); one that failed otherwise is free to be
  * claimed again at once, until it has failed {@code maxAttempts} times: then it is quarantined, with one dead letter
- * that gives the last reason, and no poll takes it up again.
+ * that gives the last reason, and no poll takes it up again. When DynamoDB is down a release is left to the repository's
+ * heartbeat and a confirm to the claim's lease, with the outage told once by the {@link OutageLog}.
  */
 public final class ArrivalClaims extends ServiceSupport implements IdempotentRepository {
 
@@ -25,14 +26,17 @@ public final class ArrivalClaims extends ServiceSupport implements IdempotentRep
     private final DynamoDbIdempotentRepository claims;
     private final DeadLetterStore deadLetters;
     private final PipelineMetrics metrics;
+    private final OutageLog outages;
     private final int maxAttempts;
     // quarantined by this process since it started and not replayed since: arrival key -> dead-letter key
     private final Map<String, String> quarantined = new ConcurrentSkipListMap<>();
 
-    public ArrivalClaims(DynamoDbIdempotentRepository claims, DeadLetterStore deadLetters, PipelineMetrics metrics, int maxAttempts) {
+    public ArrivalClaims(DynamoDbIdempotentRepository claims, DeadLetterStore deadLetters, PipelineMetrics metrics,
+                         OutageLog outages, int maxAttempts) {
         this.claims = claims;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
+        this.outages = outages;
         this.maxAttempts = Math.max(1, maxAttempts);
     }
 
@@ -54,7 +58,12 @@ public final class ArrivalClaims extends ServiceSupport implements IdempotentRep
     @Override
     public boolean confirm(String key) {
         quarantined.remove(key);
-        return claims.confirm(key);
+        try {
+            return claims.confirm(key);
+        } catch (RuntimeException e) {
+            // the work is done and idempotent: once the claim's lease runs out the arrival is simply done again
+            return outageOr(e, false);
+        }
     }
 
     @Override
@@ -64,9 +73,37 @@ public final class ArrivalClaims extends ServiceSupport implements IdempotentRep
 
     @Override
     public boolean remove(Exchange exchange, String key) {
+        try {
+            return release(exchange, key);
+        } catch (RuntimeException e) {
+            try {
+                // kept by the repository and released by its heartbeat as soon as DynamoDB answers
+                claims.fail(key);
+            } catch (RuntimeException stillDown) {
+                e.addSuppressed(stillDown);
+            }
+            return outageOr(e, false);
+        }
+    }
+
+    /** Called from the idempotent consumer's completion, where a throw would only be logged with its stack trace. */
+    private boolean outageOr(RuntimeException e, boolean result) {
+        if (!outages.reported(e)) {
+            throw e;
+        }
+        return result;
+    }
+
+    private boolean release(Exchange exchange, String key) {
         if (DeadLetterTrail.deadLettered(exchange)) {
             claims.complete(key, DEAD_LETTERED, null);
             return true;
+        }
+        Exception cause = exchange.getException() != null ? exchange.getException()
+                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (outages.reported(cause)) {
+            // a dependency was down: not the object's fault, so it does not count towards its quarantine
+            return claims.fail(key, false) >= 0;
         }
         Map<String, AttributeValue> item = claims.item(key);
         long attempts = 1 + (item != null && item.get(StateTable.ATTEMPTS) != null ? Long.parseLong(item.get(StateTable.ATTEMPTS).n()) : 0);

@@ -10,7 +10,9 @@ import org.apache.camel.Route;
 /**
  * Sends a failed exchange (reason, failure kind, source, original payload) to the dead letter of its pipeline. Bad
  * input ({@link IllegalArgumentException}) is dead-lettered at once; a failure of an S3 arrival that may pass is not a
- * dead letter yet: {@link ArrivalClaims} counts the attempt and quarantines the object after the last one.
+ * dead letter yet: {@link ArrivalClaims} counts the attempt and quarantines the object after the last one. Neither is a
+ * failure because a dependency is down, nor one whose dead letter cannot be written: those leave the exchange failed (so
+ * its input is polled again) without a log line of their own, as the {@link OutageLog} tells the outage.
  */
 public final class DeadLetterProcessor implements Processor {
 
@@ -20,9 +22,11 @@ public final class DeadLetterProcessor implements Processor {
     public static final String PIPELINE_HEADER = "landfallPipeline";
 
     private final DeadLetterStore store;
+    private final OutageLog outages;
 
-    public DeadLetterProcessor(DeadLetterStore store) {
+    public DeadLetterProcessor(DeadLetterStore store, OutageLog outages) {
         this.store = store;
+        this.outages = outages;
     }
 
     @Override
@@ -30,6 +34,11 @@ public final class DeadLetterProcessor implements Processor {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         boolean badInput = cause instanceof IllegalArgumentException;
         if (!badInput && exchange.getMessage().getHeader(ArrivalClaims.ARRIVAL_KEY_HEADER) != null) {
+            return;
+        }
+        if (!badInput && outages.reported(cause)) {
+            // a dependency is down (the outage log told it): the consumer polls the input again, so it is no dead letter
+            failQuietly(exchange, cause);
             return;
         }
         if (exchange.getMessage().getBody() == null && source(exchange) == null) {
@@ -54,10 +63,25 @@ public final class DeadLetterProcessor implements Processor {
             }
         }
         String reason = cause == null ? "unknown failure" : String.valueOf(cause.getMessage());
-        DeadLetterStore.Stored stored = store.write(DeadLetter.of(pipeline(exchange), DeadLetter.kindOf(cause), reason,
-                cause == null ? null : cause.toString(), source(exchange), null, payload, details));
+        DeadLetterStore.Stored stored;
+        try {
+            stored = store.write(DeadLetter.of(pipeline(exchange), DeadLetter.kindOf(cause), reason,
+                    cause == null ? null : cause.toString(), source(exchange), null, payload, details));
+        } catch (RuntimeException e) {
+            if (!outages.reported(e)) {
+                throw e;
+            }
+            failQuietly(exchange, cause);
+            return;
+        }
         DeadLetterTrail.markDeadLettered(exchange, stored.key());
         exchange.getMessage().setHeader("landfallDeadLetterKey", stored.key());
+    }
+
+    /** Not handled after all: the exchange fails with its own exception (so the consumer tries its input again), unlogged. */
+    private void failQuietly(Exchange exchange, Exception cause) {
+        outages.followsFromReported(cause);
+        exchange.getExchangeExtension().setErrorHandlerHandled(false);
     }
 
     /** The pipeline the templates named, else the group of the route where it failed, else of the route it started in. */

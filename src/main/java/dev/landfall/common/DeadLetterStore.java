@@ -71,7 +71,12 @@ public final class DeadLetterStore {
                     RequestBody.fromBytes(JSON.writeValueAsBytes(doc)));
             written.complete(id, null, key);
         } catch (RuntimeException | com.fasterxml.jackson.core.JsonProcessingException e) {
-            written.remove(id);
+            try {
+                written.remove(id);
+            } catch (RuntimeException alsoDown) {
+                // DynamoDB is down as well: its heartbeat releases the claim once it answers
+                e.addSuppressed(alsoDown);
+            }
             throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
         }
         metrics.deadLettered(dl.pipeline(), 1);

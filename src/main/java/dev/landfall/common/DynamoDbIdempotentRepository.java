@@ -184,12 +184,17 @@ public class DynamoDbIdempotentRepository extends ServiceSupport implements Idem
      * (or was already released). When DynamoDB cannot be reached the release is kept and retried by the heartbeat.
      */
     public long fail(String key) {
+        return fail(key, true);
+    }
+
+    /** As {@link #fail(String)}; with {@code countAttempt} false the claim is released without counting an attempt. */
+    public long fail(String key, boolean countAttempt) {
         String token = held.remove(key);
         if (token == null) {
             return -1;
         }
         try {
-            return release(key, token);
+            return release(key, token, countAttempt ? 1 : 0);
         } catch (ConditionalCheckFailedException e) {
             return -1;
         } catch (RuntimeException e) {
@@ -198,14 +203,14 @@ public class DynamoDbIdempotentRepository extends ServiceSupport implements Idem
         }
     }
 
-    private long release(String key, String token) {
+    private long release(String key, String token, long count) {
         // only our own unfinished claim: never touch a key another replica took over or completed
         var r = dynamoDb.updateItem(b -> b.tableName(table).key(key(key))
                 .updateExpression("SET #s = :failed, #a = if_not_exists(#a, :zero) + :one REMOVE #l, #o")
                 .conditionExpression("#s = :inProgress AND #o = :me")
                 .expressionAttributeNames(Map.of("#s", STATE, "#o", OWNER, "#a", ATTEMPTS, "#l", LEASE_UNTIL))
                 .expressionAttributeValues(Map.of(":inProgress", s(IN_PROGRESS), ":me", s(token), ":failed", s(FAILED),
-                        ":zero", n(0), ":one", n(1)))
+                        ":zero", n(0), ":one", n(count)))
                 .returnValues(ReturnValue.UPDATED_NEW));
         return Long.parseLong(r.attributes().get(ATTEMPTS).n());
     }
@@ -231,7 +236,7 @@ public class DynamoDbIdempotentRepository extends ServiceSupport implements Idem
     void retryReleases() {
         for (var e : unreleased.entrySet()) {
             try {
-                release(e.getKey(), e.getValue());
+                release(e.getKey(), e.getValue(), 1);
             } catch (ConditionalCheckFailedException taken) {
                 // taken over or expired meanwhile: nothing left to release
             } catch (RuntimeException stillDown) {

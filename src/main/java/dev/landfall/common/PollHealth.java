@@ -20,7 +20,8 @@ import org.apache.camel.util.URISupport;
 /**
  * Readiness of every polling edge: a poll that fails (server down, wrong password) or that does not find
  * its file marks that poller (its route) DOWN until a later poll succeeds. Set it on a file/FTP endpoint as both
- * {@code pollStrategy=#pollHealth} and {@code filter=#pollHealth}.
+ * {@code pollStrategy=#pollHealth} and {@code filter=#pollHealth}; a poll that cannot reach its server is told to the
+ * {@link OutageLog} as {@code <scheme>:<route id>} (with {@code exceptionHandler=#outageLog} nothing else logs it).
  */
 public final class PollHealth extends AbstractHealthCheck implements PollingConsumerPollStrategy, GenericFileFilter<Object> {
 
@@ -39,10 +40,12 @@ public final class PollHealth extends AbstractHealthCheck implements PollingCons
     // begin, filter and commit of one poll run on the consumer's thread
     private final ThreadLocal<Boolean> sawFile = ThreadLocal.withInitial(() -> false);
     private final Clock clock;
+    private final OutageLog outages;
 
-    public PollHealth(Clock clock) {
+    public PollHealth(Clock clock, OutageLog outages) {
         super("landfall", "polls");
         this.clock = clock;
+        this.outages = outages;
     }
 
     @Override
@@ -84,24 +87,39 @@ public final class PollHealth extends AbstractHealthCheck implements PollingCons
 
     @Override
     public void commit(Consumer consumer, Endpoint endpoint, int polledMessages) {
+        String poller;
         if (polledMessages > 0 || sawFile.get()) {
-            put(consumer, endpoint, true, "polled");
+            poller = put(consumer, endpoint, true, "polled");
         } else {
-            put(consumer, endpoint, false, "the file to poll is missing");
+            poller = put(consumer, endpoint, false, "the file to poll is missing");
         }
+        // the server answered, with or without the file
+        outages.ok(dependency(endpoint, poller));
     }
 
     @Override
     public boolean rollback(Consumer consumer, Endpoint endpoint, int retryCounter, Exception cause) {
-        put(consumer, endpoint, false, String.valueOf(cause.getMessage()));
+        String poller = put(consumer, endpoint, false, String.valueOf(cause.getMessage()));
+        // a poll that failed on DynamoDB (the idempotent check) was told as a DynamoDB failure already
+        if (!outages.reported(cause)) {
+            outages.failed(dependency(endpoint, poller), "poll of " + source(endpoint), cause);
+        }
         return false;
     }
 
-    private void put(Consumer consumer, Endpoint endpoint, boolean up, String message) {
+    private static String dependency(Endpoint endpoint, String poller) {
+        String uri = endpoint.getEndpointUri();
+        int colon = uri.indexOf(':');
+        return (colon > 0 ? uri.substring(0, colon) : "poll") + ":" + poller;
+    }
+
+    private String put(Consumer consumer, Endpoint endpoint, boolean up, String message) {
         String source = source(endpoint);
         // a reason may quote a URI: never its password
         String reason = URISupport.sanitizeUri(message).replaceAll("\\s+", " ").trim();
-        states.put(poller(consumer, endpoint, source), new State(source, up, reason, clock.millis()));
+        String poller = poller(consumer, endpoint, source);
+        states.put(poller, new State(source, up, reason, clock.millis()));
+        return poller;
     }
 
     @Override

@@ -135,11 +135,16 @@ public final class AwsClients {
     }
 
     public static SqsClient sqs(Resolved r) {
+        return sqs(r, List.of());
+    }
+
+    public static SqsClient sqs(Resolved r, List<ExecutionInterceptor> interceptors) {
         Settings s = r.settings();
         SqsClientBuilder b = SqsClient.builder()
                 .region(r.region())
                 .credentialsProvider(r.credentials())
-                .httpClientBuilder(http(s));
+                .httpClientBuilder(http(s))
+                .overrideConfiguration(ClientOverrideConfiguration.builder().executionInterceptors(interceptors).build());
         if (!isBlank(s.sqsEndpoint())) {
             b.endpointOverride(URI.create(s.sqsEndpoint()));
         }

@@ -13,6 +13,7 @@ import dev.landfall.common.QuarantineHealthCheck;
 import dev.landfall.common.DeadLetterReplayProcessor;
 import dev.landfall.common.DeadLetterStore;
 import dev.landfall.common.HttpErrorAnswer;
+import dev.landfall.common.OutageLog;
 import dev.landfall.common.DynamoDbIdempotentRepository;
 import dev.landfall.common.DynamoDbBatchWriter;
 import dev.landfall.common.DynamoDbLeaseLock;
@@ -99,6 +100,9 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
 
     @PropertyInject(value = "landfall.facility-logs.parallel-months", defaultValue = "4")
     private int facilityLogsParallelMonths;
+
+    @PropertyInject("landfall.outage.log-interval-ms")
+    private long outageLogIntervalMs;
 
     @PropertyInject(value = "landfall.provision.mode", defaultValue = "verify")
     private String provisionMode;
@@ -213,24 +217,32 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
         });
     }
 
+    /** One WARN line per failing dependency per landfall.outage.log-interval-ms, one INFO line when it is back. */
+    @BindToRegistry
+    public OutageLog outageLog() {
+        return once("outageLog", () -> new OutageLog(clock(), outageLogIntervalMs));
+    }
+
+    /** The SDK interceptors bound in the registry (tests inject faults with them), then the outage log's for this service. */
+    private List<ExecutionInterceptor> interceptors(String dependency) {
+        List<ExecutionInterceptor> interceptors = new ArrayList<>(camelContext.getRegistry().findByType(ExecutionInterceptor.class));
+        interceptors.add(outageLog().sdkCalls(dependency));
+        return interceptors;
+    }
+
     @BindToRegistry(beanPostProcess = false)
     public S3Client s3Client() {
-        return once("s3Client", () -> AwsClients.s3(awsSettings(),
-                new ArrayList<>(camelContext.getRegistry().findByType(ExecutionInterceptor.class))));
+        return once("s3Client", () -> AwsClients.s3(awsSettings(), interceptors("s3")));
     }
 
     @BindToRegistry(beanPostProcess = false)
     public DynamoDbClient dynamoDbClient() {
-        return once("dynamoDbClient", () -> {
-            List<ExecutionInterceptor> interceptors = new ArrayList<>(
-                    camelContext.getRegistry().findByType(ExecutionInterceptor.class));
-            return AwsClients.dynamoDb(awsSettings(), interceptors);
-        });
+        return once("dynamoDbClient", () -> AwsClients.dynamoDb(awsSettings(), interceptors("dynamodb")));
     }
 
     @BindToRegistry(beanPostProcess = false)
     public SqsClient sqsClient() {
-        return once("sqsClient", () -> AwsClients.sqs(awsSettings()));
+        return once("sqsClient", () -> AwsClients.sqs(awsSettings(), interceptors("sqs")));
     }
 
     @BindToRegistry
@@ -256,7 +268,7 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
     /** The claims of S3 arrivals: once per bucket+key+ETag, quarantined after landfall.arrivals.max-attempts failures. */
     @BindToRegistry
     public ArrivalClaims arrivalClaims() {
-        return once("arrivalClaims", () -> new ArrivalClaims(idempotentRepository(), deadLetterStore(), pipelineMetrics(), arrivalsMaxAttempts));
+        return once("arrivalClaims", () -> new ArrivalClaims(idempotentRepository(), deadLetterStore(), pipelineMetrics(), outageLog(), arrivalsMaxAttempts));
     }
 
     @BindToRegistry
@@ -303,7 +315,7 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
 
     @BindToRegistry
     public DeadLetterProcessor deadLetterProcessor() {
-        return once("deadLetterProcessor", () -> new DeadLetterProcessor(deadLetterStore()));
+        return once("deadLetterProcessor", () -> new DeadLetterProcessor(deadLetterStore(), outageLog()));
     }
 
     @BindToRegistry
@@ -353,7 +365,7 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
 
     @BindToRegistry
     public PollHealth pollHealth() {
-        return once("pollHealth", () -> new PollHealth(clock()));
+        return once("pollHealth", () -> new PollHealth(clock(), outageLog()));
     }
 
     @BindToRegistry
