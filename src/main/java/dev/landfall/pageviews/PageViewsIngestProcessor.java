@@ -1,6 +1,5 @@
 package dev.landfall.pageviews;
 
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,14 +12,17 @@ import dev.landfall.common.PipelineMetrics;
 import dev.landfall.common.S3ObjectRef;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * Streams one access-log object (gzip or plain) into page-view items through the shared batch writer; returns
  * only once every item is written, so the arrival is confirmed after the write. Unparseable lines of the object
- * go to one dead letter listing their line numbers and reasons.
+ * go to one dead letter listing their line numbers and reasons. The object's views per page and hour are then
+ * added to the aggregates, once per object version.
  */
 public final class PageViewsIngestProcessor implements Processor {
 
@@ -35,15 +37,18 @@ public final class PageViewsIngestProcessor implements Processor {
     private final PipelineMetrics metrics;
     private final PageViewRules rules;
     private final String table;
+    private final PageViewAggregatesWriter aggregatesWriter;
 
     public PageViewsIngestProcessor(S3Client s3, DynamoDbBatchWriter writer, DeadLetterStore deadLetters,
-                                    PipelineMetrics metrics, PageViewRules rules, String table) {
+                                    PipelineMetrics metrics, PageViewRules rules, String table,
+                                    PageViewAggregatesWriter aggregatesWriter) {
         this.s3 = s3;
         this.writer = writer;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.rules = rules;
         this.table = table;
+        this.aggregatesWriter = aggregatesWriter;
     }
 
     @Override
@@ -58,7 +63,8 @@ public final class PageViewsIngestProcessor implements Processor {
         boolean gzipped;
         List<Map<String, Object>> badLines = new ArrayList<>();
         DynamoDbBatchWriter.Batches batches = writer.batches();
-        InputStream in;
+        PageViewAggregates aggregates = new PageViewAggregates();
+        ResponseInputStream<GetObjectResponse> in;
         try {
             in = s3.getObject(b -> b.bucket(ref.bucket()).key(ref.key()));
         } catch (NoSuchKeyException e) {
@@ -92,6 +98,7 @@ public final class PageViewsIngestProcessor implements Processor {
                 pending.add(PageViewItems.item(page, r.epochSeconds(), requestId, r.userAgent(), r.remoteIp(), r.referer(),
                         r.httpStatus(), ref.key()));
                 views++;
+                aggregates.add(page, r.epochSeconds());
                 if (pending.size() == SUBMIT_EVERY) {
                     batches.submit(table, KEYS, pending);
                     pending = new ArrayList<>(SUBMIT_EVERY);
@@ -99,6 +106,9 @@ public final class PageViewsIngestProcessor implements Processor {
             }
             batches.submit(table, KEYS, pending);
             batches.await();
+            // after the items, before the arrival is confirmed; keyed by the version read, so a replay adds nothing
+            aggregatesWriter.write(S3ObjectRef.of(ref.bucket(), ref.key(),
+                    in.response().eTag() != null ? in.response().eTag() : ref.eTag()).arrivalKey(), aggregates);
             invalidUtf8 = reader.invalidUtf8Lines();
             gzipped = reader.gzipped();
         }
