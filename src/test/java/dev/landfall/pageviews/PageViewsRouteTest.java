@@ -164,6 +164,11 @@ class PageViewsRouteTest {
             assertThat(letters.get(0).path("details").path("listedBadLines").get(0).path("line").asInt()).isEqualTo(2);
             assertThat(letters.get(0).path("source").asText()).isEqualTo("s3://" + LOGS + "/logs/2022-10-20-10-00-00-DAMAGED");
         });
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (String page : List.of("blog/a", "/", "about.htm", "blog/b", "blog/c")) {
+                assertThat(hourlyFromAggregates(page)).as(page).isEqualTo(hourlyFromItems(page)).isNotEmpty();
+            }
+        });
         assertThat(faults.partials.get() + faults.throttles.get()).as("faults were injected on the app's client").isPositive();
     }
 
@@ -223,6 +228,7 @@ class PageViewsRouteTest {
         announce(event(key, "events/marker.log"));
         await().atMost(Duration.ofSeconds(60)).until(() -> itemsFrom("events/marker.log").size() == 1);
         assertThat(ingests.matches()).as("ingested a second time").isFalse();
+        assertThat(hourlyFromAggregates("blog/w")).isEqualTo(hourlyFromItems("blog/w")).isEqualTo(Map.of(t - t % 3600, 6L));
     }
 
     static HttpResponse<String> get(String path) throws Exception {
@@ -331,10 +337,13 @@ class PageViewsRouteTest {
         }
         put("logs/2017-07-14-00-00-00-API", lines, false);
         await().atMost(Duration.ofSeconds(60)).until(() -> itemsFrom("logs/2017-07-14-00-00-00-API").size() == 11);
+        await().atMost(Duration.ofSeconds(30)).until(() -> hourlyFromAggregates("blog/api-two").equals(Map.of(day + 86400, 3L)));
         // the same object again (a replay): counts must not change
         app.context().createProducerTemplate().sendBody("direct:page-views-ingest",
                 new S3ObjectRef(LOGS, "logs/2017-07-14-00-00-00-API", null, -1));
 
+        assertThat(hourlyFromAggregates("blog/api-one")).isEqualTo(hourlyFromItems("blog/api-one"))
+                .isEqualTo(Map.of(day + 3600, 5L, day + 86400 + 7200, 3L));
         JsonNode perDay = JSON.readTree(get("/api/page-views/blog/api-one?from=" + day + "&to=" + (day + 2 * 86400) + "&granularity=day").body());
         assertThat(perDay.path("total").asLong()).isEqualTo(8);
         assertThat(perDay.path("counts").get(0).path("views").asLong()).isEqualTo(5);
@@ -384,6 +393,8 @@ class PageViewsRouteTest {
         assertThat(post("/admin/page-views/backfill?prefix=logs/2022-11-").statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(60)).until(() -> "DONE".equals(JSON.readTree(get("/admin/page-views/backfill").body()).path("status").asText()));
         assertThat(ingests.matches()).as("an object was ingested twice").isFalse();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(hourlyFromAggregates("blog/bf")).isEqualTo(hourlyFromItems("blog/bf")).isEqualTo(Map.of(t - t % 3600, 120L)));
 
         assertThat(post("/admin/page-views/backfill?prefix=archive/&from=2022-10-20&to=2022-10-21").statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(60)).until(() -> "DONE".equals(JSON.readTree(get("/admin/page-views/backfill").body()).path("status").asText()));
@@ -391,6 +402,7 @@ class PageViewsRouteTest {
             assertThat(itemsFrom(String.format("archive/2022-10-%02d-00-00-00-AR", day))).as("day " + day)
                     .hasSize(day == 20 || day == 21 ? 2 : 0);
         }
+        assertThat(hourlyFromAggregates("blog/ar")).isEqualTo(hourlyFromItems("blog/ar")).isEqualTo(Map.of(t - t % 3600, 4L));
         assertThat(post("/admin/page-views/backfill?from=last-week").statusCode()).isEqualTo(400);
         // progress is published in Camel's Prometheus registry
         io.micrometer.core.instrument.MeterRegistry registry = app.context().getRegistry()
