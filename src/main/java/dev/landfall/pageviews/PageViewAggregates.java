@@ -15,7 +15,8 @@ import java.util.TreeMap;
 /**
  * The views of one log object counted per page and UTC hour while it is ingested, and the keys of the aggregate
  * table they are added to: {@code page#<name>}/{@code <hour epoch>} (views of a page per hour),
- * {@code day#<yyyy-MM-dd>}/{@code <page>} (views of each page per day, for top pages), and one marker
+ * {@code day#<yyyy-MM-dd>}/{@code <page>} and {@code week#<Monday>}/{@code <page>} (views of each page per UTC day
+ * and ISO week, for top pages), {@code total#day}/{@code <yyyy-MM-dd>} (all views per day), and one marker
  * {@code obj#<sha-256 of bucket/key#etag>}/{@code <yyyy-MM-dd>#<page>} per page and day of the object.
  */
 public final class PageViewAggregates {
@@ -84,6 +85,17 @@ public final class PageViewAggregates {
     public static String daySeries(LocalDate day) {
         return "day#" + day;
     }
+
+    public static String weekSeries(LocalDate monday) {
+        return "week#" + monday;
+    }
+
+    /** The Monday of the ISO week of a day. */
+    public static LocalDate monday(LocalDate day) {
+        return day.minusDays(day.getDayOfWeek().getValue() - 1);
+    }
+
+    public static final String DAY_TOTALS = "total#day";
 
     public static String objectSeries(String arrivalKey) {
         return "obj#" + sha256(arrivalKey);

@@ -1,10 +1,12 @@
 package dev.landfall.pageviews;
 
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -17,7 +19,8 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
  * Adds one log object's views to the aggregate table exactly once: per page and day one marker Put (condition
- * attribute_not_exists) in the same TransactWriteItems as the ADDs it guards, so a replay, a backfill of the same
+ * attribute_not_exists) in the same TransactWriteItems as the ADDs it guards (hours and day; week and the day's total
+ * summed over the groups of the transaction, so no item is named twice), so a replay, a backfill of the same
  * object or a retry after a crash finds the marker and adds nothing; the client request token is derived from the
  * transaction, so an SDK retry of a call that did land is answered without writing again.
  */
@@ -52,19 +55,27 @@ public final class PageViewAggregatesWriter {
         return new Result(added, already);
     }
 
-    /** Groups packed into transactions of at most 100 actions (a group is 2 + its hours, at most 26); no item twice per call. */
+    /**
+     * Groups packed into transactions of at most 100 actions: a group is 2 + its hours, plus, once per transaction,
+     * each week row (week, page) and each day total its groups touch.
+     */
     static List<List<PageViewAggregates.Group>> chunks(List<PageViewAggregates.Group> groups) {
         List<List<PageViewAggregates.Group>> out = new ArrayList<>();
         List<PageViewAggregates.Group> current = new ArrayList<>();
+        Set<String> shared = new HashSet<>();
         int actions = 0;
         for (PageViewAggregates.Group g : groups) {
-            int n = actions(g);
+            int n = actions(g) + (shared.contains(weekRow(g)) ? 0 : 1) + (shared.contains(g.day().toString()) ? 0 : 1);
             if (actions + n > MAX_ACTIONS) {
                 out.add(current);
                 current = new ArrayList<>();
+                shared.clear();
                 actions = 0;
+                n = actions(g) + 2;
             }
             current.add(g);
+            shared.add(weekRow(g));
+            shared.add(g.day().toString());
             actions += n;
         }
         if (!current.isEmpty()) {
@@ -77,16 +88,30 @@ public final class PageViewAggregatesWriter {
         return 2 + g.hours().size();
     }
 
+    private static String weekRow(PageViewAggregates.Group g) {
+        return PageViewAggregates.weekSeries(PageViewAggregates.monday(g.day())) + "\n" + g.page();
+    }
+
     private Result writeChunk(String arrivalKey, String object, List<PageViewAggregates.Group> chunk) throws InterruptedException {
         List<PageViewAggregates.Group> pending = new ArrayList<>(chunk);
         int already = 0;
         for (int attempt = 1; ; attempt++) {
             List<TransactWriteItem> actions = new ArrayList<>();
             List<Integer> markerAt = new ArrayList<>();
+            // rows that several groups add to are added once per transaction (an item may appear only once in one)
+            Map<String, Long> weeks = new TreeMap<>();
+            Map<LocalDate, Long> dayTotals = new TreeMap<>();
             for (PageViewAggregates.Group g : pending) {
                 markerAt.add(actions.size());
                 actions.addAll(actions(arrivalKey, object, g));
+                weeks.merge(weekRow(g), g.views(), Long::sum);
+                dayTotals.merge(g.day(), g.views(), Long::sum);
             }
+            weeks.forEach((row, n) -> {
+                int cut = row.indexOf('\n');
+                actions.add(add(row.substring(0, cut), row.substring(cut + 1), n));
+            });
+            dayTotals.forEach((day, n) -> actions.add(add(PageViewAggregates.DAY_TOTALS, day.toString(), n)));
             // an SDK retry resends this token; a new attempt after a cancellation (nothing landed) gets a new one
             String token = token(object, pending, attempt);
             try {

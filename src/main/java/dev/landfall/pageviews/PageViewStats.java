@@ -1,5 +1,6 @@
 package dev.landfall.pageviews;
 
+import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -25,8 +26,8 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * Answers page-view questions from the aggregates kept at ingest ({@link PageViewAggregates}): a page's counts are
- * one Query on its hourly rows, top pages one Query per day of the range, a few days at a time; the work follows the
- * hours and pages asked for, not the number of views, and gives up at a deadline.
+ * one Query on its hourly rows, top pages one Query per week or day of the range, a few at a time; the work follows
+ * the hours, days and pages asked for, not the number of views, and gives up at a deadline.
  */
 public final class PageViewStats {
 
@@ -95,38 +96,48 @@ public final class PageViewStats {
                 Instant.ofEpochSecond(range.to()).toString(), total, periods);
     }
 
-    /** Pages ranked by views over the whole UTC days of a range ({@link PageViewQuery#top}), and the views per day. */
+    /**
+     * Pages ranked by views over the whole UTC days of a range ({@link PageViewQuery#top}), and the views per day:
+     * one Query per whole ISO week of the range and per day outside them, a few at a time, and one for the day totals.
+     */
     public Top top(PageViewQuery.Range days, int limit) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        int n = (int) days.buckets(86400);
+        LocalDate first = PageViewAggregates.day(days.from());
+        LocalDate end = PageViewAggregates.day(days.to());
+        List<String> series = new ArrayList<>();
+        for (LocalDate d = first; d.isBefore(end); ) {
+            if (d.getDayOfWeek() == DayOfWeek.MONDAY && !d.plusDays(7).isAfter(end)) {
+                series.add(PageViewAggregates.weekSeries(d));
+                d = d.plusDays(7);
+            } else {
+                series.add(PageViewAggregates.daySeries(d));
+                d = d.plusDays(1);
+            }
+        }
+        List<Callable<Map<String, Long>>> tasks = new ArrayList<>();
+        Row<String> total = (point, views, out) -> out.put(point, views);
+        tasks.add(() -> rows(PageViewAggregates.DAY_TOTALS, first.toString(), end.minusDays(1).toString(), deadline, total));
         AtomicInteger next = new AtomicInteger();
-        List<Callable<Map<Long, Map<String, Long>>>> workers = new ArrayList<>();
-        for (int w = 0; w < Math.min(n, topParallelism); w++) {
-            workers.add(() -> {
-                Map<Long, Map<String, Long>> byDay = new HashMap<>();
-                for (int d; (d = next.getAndIncrement()) < n; ) {
-                    long day = days.from() + d * 86400L;
-                    byDay.put(day, rows(PageViewAggregates.daySeries(PageViewAggregates.day(day)), null, null, deadline,
-                            (point, views, out) -> out.merge(point, views, Long::sum)));
+        for (int w = 0; w < Math.min(series.size(), topParallelism); w++) {
+            tasks.add(() -> {
+                Map<String, Long> byPage = new HashMap<>();
+                for (int i; (i = next.getAndIncrement()) < series.size(); ) {
+                    Row<String> row = (point, views, out) -> out.merge(point, views, Long::sum);
+                    rows(series.get(i), null, null, deadline, row).forEach((page, views) -> byPage.merge(page, views, Long::sum));
                 }
-                return byDay;
+                return byPage;
             });
         }
+        List<Map<String, Long>> results = run(tasks, deadline);
         Map<String, Long> byPage = new HashMap<>();
-        long[] daily = new long[n];
-        for (Map<Long, Map<String, Long>> part : run(workers, deadline)) {
-            part.forEach((day, pages) -> pages.forEach((page, views) -> {
-                byPage.merge(page, views, Long::sum);
-                daily[(int) ((day - days.from()) / 86400)] += views;
-            }));
-        }
+        results.subList(1, results.size()).forEach(part -> part.forEach((page, views) -> byPage.merge(page, views, Long::sum)));
         List<PageRank> ranked = byPage.entrySet().stream()
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
                 .limit(limit).map(e -> new PageRank(e.getKey(), e.getValue())).toList();
-        List<Period> perDay = new ArrayList<>(n);
-        for (int d = 0; d < n; d++) {
-            long day = days.from() + d * 86400L;
-            perDay.add(new Period(Instant.ofEpochSecond(day).toString(), day, daily[d]));
+        List<Period> perDay = new ArrayList<>();
+        for (LocalDate d = first; d.isBefore(end); d = d.plusDays(1)) {
+            long epoch = d.toEpochDay() * 86400;
+            perDay.add(new Period(Instant.ofEpochSecond(epoch).toString(), epoch, results.get(0).getOrDefault(d.toString(), 0L)));
         }
         return new Top(Instant.ofEpochSecond(days.from()).toString(), Instant.ofEpochSecond(days.to()).toString(), limit, ranked, perDay);
     }

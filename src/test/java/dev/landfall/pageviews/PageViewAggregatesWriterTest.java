@@ -82,10 +82,10 @@ class PageViewAggregatesWriterTest {
         return out;
     }
 
-    static Map<String, Long> daily(LocalDate day) {
+    static Map<String, Long> daily(String series) {
         Map<String, Long> out = new TreeMap<>();
         ddb.queryPaginator(b -> b.tableName(TABLE).consistentRead(true).keyConditionExpression("Series = :s")
-                .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(PageViewAggregates.daySeries(day))))).items()
+                .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(series)))).items()
                 .forEach(i -> out.put(i.get("Point").s(), Long.parseLong(i.get("Views").n())));
         return out;
     }
@@ -118,7 +118,13 @@ class PageViewAggregatesWriterTest {
         writer.write("logs-bucket/logs/B#etag-b", views("replay/p", 12, 30));
         writer.write("logs-bucket/logs/B#etag-b", views("replay/p", 13, 30));
         assertThat(hourly("replay/p3")).isEqualTo(expectedHourly(3, 30, 2));
-        assertThat(daily(LocalDate.of(2022, 10, 21))).containsEntry("replay/p0", 12L).containsEntry("replay/p11", 144L);
+        assertThat(daily(PageViewAggregates.daySeries(LocalDate.of(2022, 10, 21)))).containsEntry("replay/p0", 12L)
+                .containsEntry("replay/p11", 144L);
+        // 2022-10-20 and 21 are in the week of Monday 2022-10-17
+        assertThat(daily(PageViewAggregates.weekSeries(LocalDate.of(2022, 10, 17)))).containsEntry("replay/p0", 60L)
+                .containsEntry("replay/p12", 13L * 30 * 2);
+        // all views of a day: 1 + 2 + ... + 13 an hour, 6 hours on the 21st, two objects
+        assertThat(daily(PageViewAggregates.DAY_TOTALS)).containsEntry("2022-10-21", 91L * 6 * 2);
     }
 
     @Test

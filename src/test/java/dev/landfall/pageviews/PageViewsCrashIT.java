@@ -127,7 +127,7 @@ class PageViewsCrashIT extends WithLocalServers {
         return out;
     }
 
-    /** Views per "page#hour" and per "day#page" computed from items (PageName|SortKey keys). */
+    /** The aggregate rows (Series|Point -> Views) computed from items (PageName|SortKey keys). */
     static Map<String, Long> aggregatesOf(Iterable<String> itemKeys) {
         Map<String, Long> out = new HashMap<>();
         for (String k : itemKeys) {
@@ -135,7 +135,10 @@ class PageViewsCrashIT extends WithLocalServers {
             String page = k.substring(0, bar);
             long epoch = PageViewItems.epochOf(k.substring(bar + 1));
             out.merge("page#" + page + "|" + PageViewAggregates.hourPoint(epoch - Math.floorMod(epoch, 3600)), 1L, Long::sum);
-            out.merge(PageViewAggregates.daySeries(PageViewAggregates.day(epoch)) + "|" + page, 1L, Long::sum);
+            java.time.LocalDate day = PageViewAggregates.day(epoch);
+            out.merge(PageViewAggregates.daySeries(day) + "|" + page, 1L, Long::sum);
+            out.merge(PageViewAggregates.weekSeries(PageViewAggregates.monday(day)) + "|" + page, 1L, Long::sum);
+            out.merge(PageViewAggregates.DAY_TOTALS + "|" + day, 1L, Long::sum);
         }
         return out;
     }
