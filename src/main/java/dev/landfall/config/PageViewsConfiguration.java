@@ -6,17 +6,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import dev.landfall.common.DeadLetterStore;
 import dev.landfall.common.DynamoDbBatchWriter;
 import dev.landfall.common.PipelineMetrics;
+import dev.landfall.pageviews.PageViewAggregatesWriter;
 import dev.landfall.pageviews.PageViewRules;
 import dev.landfall.pageviews.PageViewStats;
 import dev.landfall.pageviews.PageViewsApiProcessor;
@@ -29,6 +32,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -60,6 +65,18 @@ public class PageViewsConfiguration implements CamelConfiguration, CamelContextA
     private String pageNamesFile;
     @PropertyInject("landfall.state.table")
     private String stateTable;
+    @PropertyInject("landfall.page-views.aggregates-table")
+    private String aggregatesTable;
+    @PropertyInject("landfall.page-views.aggregates.max-attempts")
+    private int aggregatesMaxAttempts;
+    @PropertyInject("landfall.page-views.api.max-concurrent")
+    private int apiMaxConcurrent;
+    @PropertyInject("landfall.page-views.api.query-threads")
+    private int apiQueryThreads;
+    @PropertyInject("landfall.page-views.api.top-parallelism")
+    private int apiTopParallelism;
+    @PropertyInject("landfall.page-views.api.timeout-ms")
+    private long apiTimeoutMs;
 
     private PageViewRules rules;
     private PageViewStats stats;
@@ -94,12 +111,13 @@ public class PageViewsConfiguration implements CamelConfiguration, CamelContextA
     @BindToRegistry
     public PageViewsIngestProcessor pageViewsIngest() throws IOException {
         return new PageViewsIngestProcessor(bean("s3Client", S3Client.class), bean("dynamoDbBatchWriter", DynamoDbBatchWriter.class),
-                bean("deadLetterStore", DeadLetterStore.class), bean("pipelineMetrics", PipelineMetrics.class), pageViewRules(), table);
+                bean("deadLetterStore", DeadLetterStore.class), bean("pipelineMetrics", PipelineMetrics.class), pageViewRules(), table,
+                new PageViewAggregatesWriter(bean("dynamoDbClient", DynamoDbClient.class), aggregatesTable, aggregatesMaxAttempts));
     }
 
     @BindToRegistry
     public PageViewsApiProcessor pageViewsApi() {
-        return new PageViewsApiProcessor(stats(), bean("clock", Clock.class));
+        return new PageViewsApiProcessor(stats(), bean("clock", Clock.class), apiMaxConcurrent);
     }
 
     @BindToRegistry
@@ -119,7 +137,12 @@ public class PageViewsConfiguration implements CamelConfiguration, CamelContextA
 
     private PageViewStats stats() {
         if (stats == null) {
-            stats = new PageViewStats(bean("dynamoDbClient", DynamoDbClient.class), table);
+            // the API's own bounded pool: its queries never wait on (or hold) the HTTP servers' workers beyond the deadline
+            ExecutorService queries = camelContext.getExecutorServiceManager().newThreadPool(this, "page-views-query",
+                    new ThreadPoolProfileBuilder("page-views-query").poolSize(apiQueryThreads).maxPoolSize(apiQueryThreads)
+                            .maxQueueSize(apiMaxConcurrent * apiTopParallelism).rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
+            stats = new PageViewStats(bean("dynamoDbClient", DynamoDbClient.class), aggregatesTable, queries, apiTopParallelism,
+                    Duration.ofMillis(apiTimeoutMs));
         }
         return stats;
     }

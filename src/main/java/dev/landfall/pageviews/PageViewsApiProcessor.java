@@ -1,16 +1,19 @@
 package dev.landfall.pageviews;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
-/** {@code GET /api/page-views/top} and {@code GET /api/page-views/<page>}: JSON answers, 400 with a message for bad parameters. */
+/**
+ * {@code GET /api/page-views/top} and {@code GET /api/page-views/<page>}: JSON answers, 400 with a message for bad
+ * parameters, 503 when more calls are in progress than allowed or the answer misses its deadline, so the HTTP
+ * workers these calls hold stay few and are soon given back.
+ */
 public final class PageViewsApiProcessor implements Processor {
 
     static final String PREFIX = "/api/page-views/";
@@ -18,10 +21,12 @@ public final class PageViewsApiProcessor implements Processor {
 
     private final PageViewStats stats;
     private final Clock clock;
+    private final Semaphore inFlight;
 
-    public PageViewsApiProcessor(PageViewStats stats, Clock clock) {
+    public PageViewsApiProcessor(PageViewStats stats, Clock clock, int maxConcurrent) {
         this.stats = stats;
         this.clock = clock;
+        this.inFlight = new Semaphore(maxConcurrent);
     }
 
     @Override
@@ -31,23 +36,45 @@ public final class PageViewsApiProcessor implements Processor {
         String path = msg.getHeader(Exchange.HTTP_URI, String.class);
         int q = path.indexOf('?');
         path = q < 0 ? path : path.substring(0, q);
-        String page = path.startsWith(PREFIX) ? URLDecoder.decode(path.substring(PREFIX.length()), StandardCharsets.UTF_8) : "";
+        String encodedPage = path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : "";
+        Object answer;
         try {
             PageViewQuery.Range range = PageViewQuery.range(msg.getHeader("from", String.class), msg.getHeader("to", String.class),
                     clock.millis() / 1000);
-            Object answer;
-            if (page.isEmpty()) {
-                throw new IllegalArgumentException("name a page (/api/page-views/<page>) or ask for /api/page-views/top");
-            } else if ("top".equals(page)) {
-                answer = stats.top(range.from(), range.to(), PageViewQuery.limit(msg.getHeader("limit", String.class)));
+            String page = PageViewQuery.page(encodedPage);
+            if ("top".equals(page)) {
+                PageViewQuery.Range days = PageViewQuery.top(range);
+                int limit = PageViewQuery.limit(msg.getHeader("limit", String.class));
+                answer = admitted(() -> stats.top(days, limit));
             } else {
-                answer = stats.counts(page, range.from(), range.to(), PageViewQuery.granularity(msg.getHeader("granularity", String.class)));
+                PageViewStats.Granularity granularity = PageViewQuery.granularity(msg.getHeader("granularity", String.class));
+                PageViewQuery.Range periods = PageViewQuery.counts(range, granularity);
+                answer = admitted(() -> stats.counts(page, periods, granularity));
             }
-            msg.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-            msg.setBody(JSON.writeValueAsString(answer));
         } catch (IllegalArgumentException e) {
-            msg.setHeader(Exchange.HTTP_RESPONSE_CODE, 400);
-            msg.setBody(JSON.writeValueAsString(Map.of("error", e.getMessage())));
+            answer(msg, 400, Map.of("error", e.getMessage()));
+            return;
+        } catch (PageViewStats.Unavailable e) {
+            msg.setHeader("Retry-After", "1");
+            answer(msg, 503, Map.of("error", "page-view statistics unavailable: " + e.getMessage() + "; try again"));
+            return;
         }
+        answer(msg, 200, answer);
+    }
+
+    private Object admitted(java.util.function.Supplier<Object> work) {
+        if (!inFlight.tryAcquire()) {
+            throw new PageViewStats.Unavailable("too many calls in progress");
+        }
+        try {
+            return work.get();
+        } finally {
+            inFlight.release();
+        }
+    }
+
+    private static void answer(Message msg, int status, Object body) throws Exception {
+        msg.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        msg.setBody(JSON.writeValueAsString(body));
     }
 }

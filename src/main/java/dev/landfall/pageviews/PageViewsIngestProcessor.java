@@ -15,15 +15,18 @@ import dev.landfall.common.PipelineMetrics;
 import dev.landfall.common.S3ObjectRef;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * Streams one access-log object (gzip or plain) into page-view items through the shared batch writer; returns
  * only once every item is written, so the arrival is confirmed after the write. Unparseable lines of the object
  * go to one dead letter listing their line numbers and reasons, with the lines as its payload; such a payload,
- * fixed and replayed, comes back here as a String body and is ingested the same way.
+ * fixed and replayed, comes back here as a String body and is ingested the same way. The views per page and hour are
+ * then added to the aggregates, once per object version (and once per replayed payload).
  */
 public final class PageViewsIngestProcessor implements Processor {
 
@@ -38,22 +41,25 @@ public final class PageViewsIngestProcessor implements Processor {
     private final PipelineMetrics metrics;
     private final PageViewRules rules;
     private final String table;
+    private final PageViewAggregatesWriter aggregatesWriter;
 
     public PageViewsIngestProcessor(S3Client s3, DynamoDbBatchWriter writer, DeadLetterStore deadLetters,
-                                    PipelineMetrics metrics, PageViewRules rules, String table) {
+                                    PipelineMetrics metrics, PageViewRules rules, String table,
+                                    PageViewAggregatesWriter aggregatesWriter) {
         this.s3 = s3;
         this.writer = writer;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.rules = rules;
         this.table = table;
+        this.aggregatesWriter = aggregatesWriter;
     }
 
     @Override
     public void process(Exchange exchange) throws Exception {
         Object body = exchange.getMessage().getBody();
         if (body instanceof S3ObjectRef ref) {
-            InputStream in;
+            ResponseInputStream<GetObjectResponse> in;
             try {
                 in = s3.getObject(b -> b.bucket(ref.bucket()).key(ref.key()));
             } catch (NoSuchKeyException e) {
@@ -61,19 +67,25 @@ public final class PageViewsIngestProcessor implements Processor {
                 exchange.getMessage().setHeader("landfallSummary", "page views: " + ref.source() + " is gone; nothing to ingest");
                 return;
             }
-            ingest(exchange, ref, in, ref.source());
+            // aggregates are keyed by the version read, so a replay of the object adds nothing
+            String version = S3ObjectRef.of(ref.bucket(), ref.key(), in.response().eTag() != null ? in.response().eTag() : ref.eTag()).arrivalKey();
+            ingest(exchange, ref, in, ref.source(), version);
         } else {
             // the bad lines of an object, fixed in their dead letter and replayed
             var msg = exchange.getMessage();
             S3ObjectRef ref = S3ObjectRef.of(msg.getHeader("landfallBucket", String.class), msg.getHeader("landfallKey", String.class),
                     msg.getHeader("landfallETag", String.class));
             String text = msg.getMandatoryBody(String.class);
-            ingest(exchange, ref, new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                    msg.getHeader(DeadLetterProcessor.SOURCE_HEADER, ref.source(), String.class));
+            byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            // the same fixed lines replayed twice add their views once; other fixed lines of the object add theirs
+            String version = ref.arrivalKey() + "#lines:" + java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(bytes), 0, 16);
+            ingest(exchange, ref, new java.io.ByteArrayInputStream(bytes),
+                    msg.getHeader(DeadLetterProcessor.SOURCE_HEADER, ref.source(), String.class), version);
         }
     }
 
-    private void ingest(Exchange exchange, S3ObjectRef ref, InputStream in, String source) throws Exception {
+    private void ingest(Exchange exchange, S3ObjectRef ref, InputStream in, String source, String version) throws Exception {
         long started = System.nanoTime();
         long lines = 0;
         long views = 0;
@@ -83,6 +95,7 @@ public final class PageViewsIngestProcessor implements Processor {
         List<Map<String, Object>> badLines = new ArrayList<>();
         StringBuilder badText = new StringBuilder();
         DynamoDbBatchWriter.Batches batches = writer.batches();
+        PageViewAggregates aggregates = new PageViewAggregates();
         try (in; LogLines reader = new LogLines(in)) {
             List<Map<String, AttributeValue>> pending = new ArrayList<>(SUBMIT_EVERY);
             String line;
@@ -121,6 +134,7 @@ public final class PageViewsIngestProcessor implements Processor {
                 pending.add(PageViewItems.item(page, r.epochSeconds(), requestId, r.userAgent(), r.remoteIp(), r.referer(),
                         r.httpStatus(), ref.key()));
                 views++;
+                aggregates.add(page, r.epochSeconds());
                 if (pending.size() == SUBMIT_EVERY) {
                     batches.submit(table, KEYS, pending);
                     pending = new ArrayList<>(SUBMIT_EVERY);
@@ -128,6 +142,8 @@ public final class PageViewsIngestProcessor implements Processor {
             }
             batches.submit(table, KEYS, pending);
             batches.await();
+            // after the items, before the arrival is confirmed
+            aggregatesWriter.write(version, aggregates);
             invalidUtf8 = reader.invalidUtf8Lines();
             gzipped = reader.gzipped();
         }

@@ -76,6 +76,10 @@ class DashboardBrowserTest {
                 RequestBody.fromString(String.join("\n", lines) + "\n"));
         await().atMost(Duration.ofSeconds(60)).until(() ->
                 app.dynamoDb().scan(b -> b.tableName("landfall-page-views").consistentRead(true)).count() == 11);
+        // the aggregates the API reads are added right after the items
+        await().atMost(Duration.ofSeconds(30)).until(() -> app.dynamoDb().scan(b -> b.tableName("landfall-page-view-aggregates")
+                .consistentRead(true)).items().stream().filter(i -> i.get("Series").s().startsWith("day#"))
+                .mapToLong(i -> Long.parseLong(i.get("Views").n())).sum() == 11);
 
         String dom = dumpDom("http://127.0.0.1:" + httpPort + "/page-views/?from=2017-07-14&to=2017-07-16&limit=5");
         assertThat(dom).contains("data-loaded=\"true\"");

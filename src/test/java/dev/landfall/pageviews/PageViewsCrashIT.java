@@ -34,13 +34,15 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The packaged app SIGKILLed again and again while it ingests 200,000 access-log lines (six objects, one gzip):
- * after the restarts the page-view table holds exactly the expected items, nothing lost, nothing extra.
+ * after the restarts the page-view table holds exactly the expected items, nothing lost, nothing extra, and the
+ * aggregates hold exactly the counts of those items.
  */
 class PageViewsCrashIT extends WithLocalServers {
 
     static final String LOGS = "landfall-site-logs";
     static final String PREFIX = "logs/";
     static final String TABLE = "landfall-page-views";
+    static final String AGGREGATES = "landfall-page-view-aggregates";
     static final String STATE_TABLE = "landfall-state";
     /** Lines per object; 200,000 in all. The third is gzipped. */
     static final List<Integer> OBJECT_LINES = List.of(40_000, 40_000, 30_000, 30_000, 30_000, 30_000);
@@ -125,6 +127,33 @@ class PageViewsCrashIT extends WithLocalServers {
         return out;
     }
 
+    /** The aggregate rows (Series|Point -> Views) computed from items (PageName|SortKey keys). */
+    static Map<String, Long> aggregatesOf(Iterable<String> itemKeys) {
+        Map<String, Long> out = new HashMap<>();
+        for (String k : itemKeys) {
+            int bar = k.lastIndexOf('|');
+            String page = k.substring(0, bar);
+            long epoch = PageViewItems.epochOf(k.substring(bar + 1));
+            out.merge("page#" + page + "|" + PageViewAggregates.hourPoint(epoch - Math.floorMod(epoch, 3600)), 1L, Long::sum);
+            java.time.LocalDate day = PageViewAggregates.day(epoch);
+            out.merge(PageViewAggregates.daySeries(day) + "|" + page, 1L, Long::sum);
+            out.merge(PageViewAggregates.weekSeries(PageViewAggregates.monday(day)) + "|" + page, 1L, Long::sum);
+            out.merge(PageViewAggregates.DAY_TOTALS + "|" + day, 1L, Long::sum);
+        }
+        return out;
+    }
+
+    /** The aggregate rows (markers left out) as Series|Point -> Views. */
+    static Map<String, Long> aggregateRows() {
+        Map<String, Long> out = new HashMap<>();
+        ddb.scanPaginator(b -> b.tableName(AGGREGATES).consistentRead(true)).items().forEach(i -> {
+            if (!i.get("Series").s().startsWith("obj#")) {
+                out.put(i.get("Series").s() + "|" + i.get("Point").s(), Long.parseLong(i.get("Views").n()));
+            }
+        });
+        return out;
+    }
+
     static long itemCount() {
         return ddb.scanPaginator(b -> b.tableName(TABLE).select(Select.COUNT)).stream().mapToLong(r -> r.count()).sum();
     }
@@ -193,6 +222,8 @@ class PageViewsCrashIT extends WithLocalServers {
             assertThat(extra).as("unexpected items, " + context).isEmpty();
             assertThat(landed).as(context).isEqualTo(expected);
             assertThat(itemCount()).as(context).isEqualTo(expected.size());
+            // the counts the API serves: added once per object, whatever the kills interrupted
+            assertThat(aggregateRows()).as("aggregates, " + context).isEqualTo(aggregatesOf(expected.keySet()));
             assertThat(S3Objects.texts(s3, "landfall-dead-letter", "dead-letter/")).as(context).isEmpty();
             assertThat(crashes.kills()).as(context).hasSize(KILLS + 1);
             System.out.println("PageViewsCrashIT " + context + ", lines 200000, items " + expected.size()

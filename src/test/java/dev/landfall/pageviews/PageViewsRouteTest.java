@@ -53,8 +53,12 @@ class PageViewsRouteTest {
     static S3Client s3;
     static DynamoDbClient ddb;
     static SqsClient sqs;
+    static final String AGGREGATES = "landfall-page-view-aggregates";
     static FaultInjector faults = new FaultInjector(0.2, 0.05, 11);
+    static QueryGate gate = new QueryGate("slow-marker");
     static int httpPort;
+    static int managementPort;
+    static final int API_CALLS_IN_FLIGHT = 8;
 
     @BeforeAll
     static void start() throws Exception {
@@ -64,10 +68,14 @@ class PageViewsRouteTest {
         Map<String, String> props = LandfallApp.testProperties(servers, dir.resolve("app"));
         httpPort = FreePorts.next();
         props.put("camel.server.port", Integer.toString(httpPort));
+        managementPort = FreePorts.next();
+        props.put("camel.management.port", Integer.toString(managementPort));
+        props.put("landfall.page-views.api.timeout-ms", "2000");
+        props.put("landfall.page-views.api.max-concurrent", Integer.toString(API_CALLS_IN_FLIGHT));
         props.put("landfall.page-views.poll-delay-ms", "300");
         props.put("landfall.page-views.arrivals.sqs", "true");
         props.put("landfall.page-views.backfill.check-ms", "300");
-        app = LandfallApp.start(props, Map.of("pageViewFaults", faults));
+        app = LandfallApp.start(props, Map.of("pageViewFaults", faults, "pageViewQueryGate", gate));
         s3 = app.s3();
         ddb = app.dynamoDb();
         sqs = app.bean("sqsClient", SqsClient.class);
@@ -156,6 +164,11 @@ class PageViewsRouteTest {
             assertThat(letters.get(0).path("details").path("listedBadLines").get(0).path("line").asInt()).isEqualTo(2);
             assertThat(letters.get(0).path("source").asText()).isEqualTo("s3://" + LOGS + "/logs/2022-10-20-10-00-00-DAMAGED");
         });
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (String page : List.of("blog/a", "/", "about.htm", "blog/b", "blog/c")) {
+                assertThat(hourlyFromAggregates(page)).as(page).isEqualTo(hourlyFromItems(page)).isNotEmpty();
+            }
+        });
         assertThat(faults.partials.get() + faults.throttles.get()).as("faults were injected on the app's client").isPositive();
     }
 
@@ -215,11 +228,100 @@ class PageViewsRouteTest {
         announce(event(key, "events/marker.log"));
         await().atMost(Duration.ofSeconds(60)).until(() -> itemsFrom("events/marker.log").size() == 1);
         assertThat(ingests.count()).as("ingests").isEqualTo(1);
+        assertThat(hourlyFromAggregates("blog/w")).isEqualTo(hourlyFromItems("blog/w")).isEqualTo(Map.of(t - t % 3600, 6L));
     }
 
     static HttpResponse<String> get(String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return get(httpPort, path);
+    }
+
+    static HttpResponse<String> get(int port, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Views per hour of one page, counted from its items (hour epoch -> views). */
+    static Map<Long, Long> hourlyFromItems(String page) {
+        Map<Long, Long> out = new java.util.TreeMap<>();
+        ddb.queryPaginator(b -> b.tableName(TABLE).consistentRead(true).keyConditionExpression("PageName = :p")
+                .expressionAttributeValues(Map.of(":p", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(page))))
+                .items().forEach(i -> {
+                    long epoch = PageViewItems.epochOf(i.get("SortKey").s());
+                    out.merge(epoch - Math.floorMod(epoch, 3600), 1L, Long::sum);
+                });
+        return out;
+    }
+
+    /** Views per hour of one page, from the aggregates kept at ingest (hour epoch -> views). */
+    static Map<Long, Long> hourlyFromAggregates(String page) {
+        Map<Long, Long> out = new java.util.TreeMap<>();
+        ddb.queryPaginator(b -> b.tableName(AGGREGATES).consistentRead(true).keyConditionExpression("Series = :s")
+                .expressionAttributeValues(Map.of(":s", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("page#" + page))))
+                .items().forEach(i -> out.put(Long.parseLong(i.get("Point").s()), Long.parseLong(i.get("Views").n())));
+        return out;
+    }
+
+    @Test
+    void theAttackParametersOfTheSecurityReviewAreA400AtOnce() throws Exception {
+        String huge = "from=9223372036854775806&to=9223372036854775807";
+        for (String bad : List.of("/api/page-views/blog/a?" + huge, "/api/page-views/blog/a?granularity=hour&" + huge,
+                "/api/page-views/top?" + huge, "/api/page-views/top?from=0&to=9223372036854775807",
+                "/api/page-views/blog/a?from=-9223372036854775808", "/api/page-views/blog/a?from=99999999999999999999999",
+                "/api/page-views/blog/a?granularity=hour&from=2000-01-01&to=2099-12-31",
+                "/api/page-views/top?from=2000-01-01&to=2099-12-31", "/api/page-views/top?limit=9223372036854775807",
+                "/api/page-views/blog%00a", "/api/page-views/blog/a%00", "/api/page-views/%0d%0aSet-Cookie:x",
+                "/api/page-views/blog%1Fa", "/api/page-views/" + "a".repeat(3000))) {
+            long started = System.nanoTime();
+            HttpResponse<String> r = get(bad);
+            long ms = (System.nanoTime() - started) / 1_000_000;
+            assertThat(r.statusCode()).as(bad + " -> " + r.body()).isEqualTo(400);
+            assertThat(JSON.readTree(r.body()).path("error").asText()).as(bad).isNotBlank();
+            assertThat(ms).as(bad).isLessThan(1000);
+        }
+        assertThat(JSON.readTree(get("/api/page-views/blog%00a").body()).path("error").asText()).contains("control character");
+    }
+
+    @Test
+    void healthAnswersAtOnceWhileApiCallsAreHeldAndHeldCallsEndIn503AtTheDeadline() throws Exception {
+        gate.close();
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        try {
+            HttpClient client = HttpClient.newHttpClient();
+            for (int i = 0; i < 30; i++) {
+                calls.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
+                        + "/api/page-views/slow-marker?granularity=hour")).timeout(Duration.ofSeconds(30)).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> gate.held.get() >= API_CALLS_IN_FLIGHT);
+            for (int i = 0; i < 5; i++) {
+                long started = System.nanoTime();
+                HttpResponse<String> health = get(managementPort, "/observe/health");
+                long ms = (System.nanoTime() - started) / 1_000_000;
+                assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+                assertThat(ms).as("health while " + gate.held.get() + " API calls are held").isLessThan(1000);
+            }
+            // the API admits a bounded number of calls; the rest are turned away at once
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() ->
+                    calls.stream().filter(java.util.concurrent.CompletableFuture::isDone).count() + gate.held.get() == calls.size());
+            for (int i = 0; i < 5; i++) {
+                long started = System.nanoTime();
+                HttpResponse<String> busy = get("/api/page-views/top");
+                assertThat((System.nanoTime() - started) / 1_000_000).as("a turned-away API call").isLessThan(1000);
+                assertThat(busy.statusCode()).as(busy.body()).isEqualTo(503);
+                assertThat(JSON.readTree(busy.body()).path("error").asText()).isNotBlank();
+            }
+            // the held calls answer 503 at their deadline, while still held
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> calls.stream().allMatch(java.util.concurrent.CompletableFuture::isDone));
+            for (var call : calls) {
+                assertThat(call.get().statusCode()).as(call.get().body()).isEqualTo(503);
+                assertThat(JSON.readTree(call.get().body()).path("error").asText()).isNotBlank();
+            }
+        } finally {
+            gate.release();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> gate.held.get() == 0);
+        assertThat(get("/api/page-views/slow-marker").statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -235,10 +337,13 @@ class PageViewsRouteTest {
         }
         put("logs/2017-07-14-00-00-00-API", lines, false);
         await().atMost(Duration.ofSeconds(60)).until(() -> itemsFrom("logs/2017-07-14-00-00-00-API").size() == 11);
+        await().atMost(Duration.ofSeconds(30)).until(() -> hourlyFromAggregates("blog/api-two").equals(Map.of(day + 86400, 3L)));
         // the same object again (a replay): counts must not change
         app.context().createProducerTemplate().sendBody("direct:page-views-ingest",
                 new S3ObjectRef(LOGS, "logs/2017-07-14-00-00-00-API", null, -1));
 
+        assertThat(hourlyFromAggregates("blog/api-one")).isEqualTo(hourlyFromItems("blog/api-one"))
+                .isEqualTo(Map.of(day + 3600, 5L, day + 86400 + 7200, 3L));
         JsonNode perDay = JSON.readTree(get("/api/page-views/blog/api-one?from=" + day + "&to=" + (day + 2 * 86400) + "&granularity=day").body());
         assertThat(perDay.path("total").asLong()).isEqualTo(8);
         assertThat(perDay.path("counts").get(0).path("views").asLong()).isEqualTo(5);
@@ -289,6 +394,8 @@ class PageViewsRouteTest {
         assertThat(post("/admin/page-views/backfill?prefix=logs/2022-11-").statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(60)).until(() -> "DONE".equals(JSON.readTree(get("/admin/page-views/backfill").body()).path("status").asText()));
         assertThat(ingests.count()).as("ingests of the 30 objects").isEqualTo(30);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(hourlyFromAggregates("blog/bf")).isEqualTo(hourlyFromItems("blog/bf")).isEqualTo(Map.of(t - t % 3600, 120L)));
 
         assertThat(post("/admin/page-views/backfill?prefix=archive/&from=2022-10-20&to=2022-10-21").statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(60)).until(() -> "DONE".equals(JSON.readTree(get("/admin/page-views/backfill").body()).path("status").asText()));
@@ -296,6 +403,7 @@ class PageViewsRouteTest {
             assertThat(itemsFrom(String.format("archive/2022-10-%02d-00-00-00-AR", day))).as("day " + day)
                     .hasSize(day == 20 || day == 21 ? 2 : 0);
         }
+        assertThat(hourlyFromAggregates("blog/ar")).isEqualTo(hourlyFromItems("blog/ar")).isEqualTo(Map.of(t - t % 3600, 4L));
         assertThat(post("/admin/page-views/backfill?from=last-week").statusCode()).isEqualTo(400);
         // progress is published in Camel's Prometheus registry
         io.micrometer.core.instrument.MeterRegistry registry = app.context().getRegistry()
