@@ -2,23 +2,42 @@ package dev.landfall.common;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
-/** Readiness: S3 and DynamoDB answer and every declared bucket and table exists (created on the way in local mode). */
+/**
+ * Readiness: S3 and DynamoDB answer and every declared bucket and table exists (created on the way in local mode).
+ * The check runs in the background every {@code refreshMs}; a health request only reads its last result, so health
+ * answers at once however slow storage is and however many requests ask.
+ */
 public final class StorageHealthCheck extends AbstractHealthCheck {
+
+    private record Outcome(boolean up, String message, String missing) {
+    }
 
     private final StorageProvisioner provisioner;
     private final String missingSettings;
     private final String cause;
+    private final long refreshMs;
+    private final ScheduledExecutorService checker;
+    private volatile Outcome last = new Outcome(false, "storage not checked yet", null);
+    private volatile boolean started;
 
-    /** @param missingSettings the AWS settings found missing at start (then DOWN without a call), or null */
-    public StorageHealthCheck(StorageProvisioner provisioner, String missingSettings, String cause) {
+    /**
+     * @param missingSettings the AWS settings found missing at start (then DOWN without a call), or null
+     * @param checker         runs the background check (Camel's, so it stops with the context)
+     */
+    public StorageHealthCheck(StorageProvisioner provisioner, String missingSettings, String cause, long refreshMs,
+                              ScheduledExecutorService checker) {
         super("landfall", "storage");
         this.provisioner = provisioner;
         this.missingSettings = missingSettings;
         this.cause = cause;
+        this.refreshMs = refreshMs;
+        this.checker = checker;
     }
 
     @Override
@@ -32,15 +51,38 @@ public final class StorageHealthCheck extends AbstractHealthCheck {
             builder.detail("cause", cause).message(missingSettings).down();
             return;
         }
+        startChecking();
+        Outcome o = last;
+        if (o.up()) {
+            builder.up();
+            return;
+        }
+        if (o.missing() != null) {
+            builder.detail("missing", o.missing());
+        }
+        builder.message(o.message()).down();
+    }
+
+    /** Runs the check now (also what the background runs). */
+    public void refresh() {
         try {
             List<String> missing = provisioner.ensure();
-            if (missing.isEmpty()) {
-                builder.up();
-            } else {
-                builder.detail("missing", String.join("; ", missing)).message("missing storage").down();
-            }
+            last = missing.isEmpty() ? new Outcome(true, null, null) : new Outcome(false, "missing storage", String.join("; ", missing));
         } catch (RuntimeException e) {
-            builder.message("S3 or DynamoDB unreachable: " + e.getMessage()).error(e).down();
+            last = new Outcome(false, "S3 or DynamoDB unreachable: " + DeadLetter.kindOf(e) + ": " + e.getMessage(), null);
+        }
+    }
+
+    private void startChecking() {
+        if (started) {
+            return;
+        }
+        synchronized (this) {
+            if (!started) {
+                refresh();
+                checker.scheduleWithFixedDelay(this::refresh, refreshMs, refreshMs, TimeUnit.MILLISECONDS);
+                started = true;
+            }
         }
     }
 }

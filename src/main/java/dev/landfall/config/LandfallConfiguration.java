@@ -84,6 +84,8 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
     @PropertyInject(value = "landfall.lock.lease-seconds", defaultValue = "60")
     private long lockLeaseSeconds;
 
+    @PropertyInject("landfall.health.storage-refresh-ms")
+    private long storageRefreshMs;
     @PropertyInject("landfall.health.stall-after-ms")
     private long stallAfterMs;
     @PropertyInject("landfall.arrivals.max-attempts")
@@ -350,7 +352,8 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
 
     @BindToRegistry
     public StorageHealthCheck storageHealthCheck() {
-        return once("storageHealthCheck", () -> new StorageHealthCheck(storageProvisioner(), awsSettings().missing(), awsSettings().cause()));
+        return once("storageHealthCheck", () -> new StorageHealthCheck(storageProvisioner(), awsSettings().missing(), awsSettings().cause(),
+                storageRefreshMs, camelContext.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "storage-health")));
     }
 
     /** Liveness: a thread that died of an uncaught error, or a poller that stopped polling, restarts the pod. */

@@ -26,6 +26,7 @@ public final class LandfallApp implements AutoCloseable {
         p.put("camel.server.port", "0");
         p.put("camel.management.port", "0");
         p.put("landfall.retry.delay-ms", "50");
+        p.put("landfall.health.storage-refresh-ms", "500");
         p.put("landfall.cluster.file.acquire-delay-ms", "10");
         p.put("landfall.cluster.file.acquire-interval-ms", "200");
         p.put("camel.routecontroller.back-off-delay", "500");
