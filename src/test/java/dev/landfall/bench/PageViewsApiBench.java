@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -240,15 +239,12 @@ public final class PageViewsApiBench {
         if (requested.statusCode() != 202) {
             throw new IllegalStateException("backfill of " + prefix + ": " + requested.statusCode() + " " + requested.body());
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        long counted;
-        while (!"DONE".equals(json(http, port, "/admin/page-views/backfill").path("status").asText())
-                || (counted = counted(http, port)) < expectedViews) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("batch " + prefix + " not ingested after " + timeoutSeconds + " s");
-            }
-            Thread.sleep(500); // a bench main, not a test: poll the app gently
-        }
+        long[] views = new long[1];
+        org.awaitility.Awaitility.await("batch " + prefix + " ingested").pollInterval(java.time.Duration.ofMillis(500))
+                .atMost(java.time.Duration.ofSeconds(timeoutSeconds))
+                .until(() -> "DONE".equals(json(http, port, "/admin/page-views/backfill").path("status").asText())
+                        && (views[0] = counted(http, port)) >= expectedViews);
+        long counted = views[0];
         if (counted > expectedViews) {
             throw new IllegalStateException("the API counts " + counted + " views, more than the " + expectedViews + " loaded");
         }
