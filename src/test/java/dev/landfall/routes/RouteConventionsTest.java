@@ -50,8 +50,16 @@ class RouteConventionsTest {
 
     @Test
     void routeFilesHoldNoLiteralHostsBucketsOrCredentials() throws Exception {
-        for (String file : List.of("routes/common.camel.yaml", "routes/facility-logs.camel.yaml")) {
-            String text = new String(getClass().getClassLoader().getResourceAsStream(file).readAllBytes());
+        List<java.nio.file.Path> files;
+        try (var listing = java.nio.file.Files.walk(java.nio.file.Path.of(getClass().getClassLoader().getResource("routes").toURI()))) {
+            files = listing.filter(f -> f.toString().endsWith(".yaml")).toList();
+        }
+        // every route file, not a chosen few
+        assertThat(files).extracting(f -> f.getFileName().toString()).contains("common.camel.yaml", "s3-arrivals.camel.yaml",
+                "facility-logs.camel.yaml", "page-views.camel.yaml");
+        for (java.nio.file.Path path : files) {
+            String file = path.toString();
+            String text = java.nio.file.Files.readString(path);
             assertThat(text).as(file).doesNotContainPattern("\\b\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\b")
                     .doesNotContain("localhost")
                     // hosts, buckets, tables and credentials only as {{placeholders}}
