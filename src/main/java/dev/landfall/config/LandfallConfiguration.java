@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.landfall.common.ArrivalClaims;
 import dev.landfall.common.ConsumerLiveness;
@@ -27,6 +29,7 @@ import dev.landfall.common.StorageProvisioner;
 import dev.landfall.common.StorageSpec;
 import dev.landfall.facility.FacilityFileVersions;
 import dev.landfall.facility.FacilityLogMergeProcessor;
+import dev.landfall.facility.FacilityTargets;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -139,6 +142,16 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
 
     @Override
     public void configure(CamelContext context) throws Exception {
+        context.addStartupListener(new org.apache.camel.StartupListener() {
+            @Override
+            public void onCamelContextStarting(CamelContext camel, boolean alreadyStarted) {
+                checkFacilityTargets(camel);
+            }
+
+            @Override
+            public void onCamelContextStarted(CamelContext camel, boolean alreadyStarted) {
+            }
+        });
         // master: routes find their cluster service among the context services, so it must be there before routes start
         if (context.hasService(org.apache.camel.cluster.CamelClusterService.class) == null) {
             context.addService(ClusterServiceFactory.create(context));
@@ -344,6 +357,25 @@ public class LandfallConfiguration implements CamelConfiguration, CamelContextAw
             return new StorageProvisioner(s3Client(), dynamoDbClient(), sqsClient(),
                     StorageProvisioner.Mode.valueOf(provisionMode.trim().toUpperCase()), specs);
         });
+    }
+
+    /** Before any route starts: no two facility pollers (routes of the facility template) share a bucket and prefix. */
+    private static void checkFacilityTargets(CamelContext camel) {
+        FacilityTargets targets = new FacilityTargets();
+        for (var def : ((org.apache.camel.model.ModelCamelContext) camel).getRouteDefinitions()) {
+            if (def.isCreatedFromTemplate() && FacilityLogMergeProcessor.PIPELINE.equals(def.getGroup())) {
+                Map<String, Object> params = new HashMap<>();
+                if (def.getTemplateDefaultParameters() != null) {
+                    params.putAll(def.getTemplateDefaultParameters());
+                }
+                if (def.getTemplateParameters() != null) {
+                    params.putAll(def.getTemplateParameters());
+                }
+                targets.add(String.valueOf(params.getOrDefault("name", def.getRouteId())),
+                        camel.resolvePropertyPlaceholders(String.valueOf(params.get("bucket"))),
+                        camel.resolvePropertyPlaceholders(String.valueOf(params.get("prefix"))));
+            }
+        }
     }
 
     static List<String> list(String csv) {
