@@ -1,9 +1,15 @@
 package dev.landfall.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
 import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 
 /** Small helpers the bench mains share. */
 final class BenchSupport {
@@ -14,6 +20,25 @@ final class BenchSupport {
     static double round(double v, int decimals) {
         double f = Math.pow(10, decimals);
         return Math.round(v * f) / f;
+    }
+
+    /** The machine the figures were taken on (load now, heap, cores, JVM, time), added to a bench result. */
+    static void putMachine(Map<String, Object> result) {
+        result.put("systemLoadAverage", round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), 2));
+        result.put("maxHeapMb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        result.put("availableProcessors", Runtime.getRuntime().availableProcessors());
+        result.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
+        result.put("timestamp", Instant.now().toString());
+    }
+
+    /** Writes {@code <out>/<name>.json}, prints the bench's one line and exits with its code. */
+    static void finish(Path out, String name, Map<String, Object> result, String line, int exit) throws IOException {
+        Files.createDirectories(out);
+        Path json = out.resolve(name + ".json");
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
+        System.out.println(line + "  -> " + json);
+        // DynamoDB Local can leave non-daemon threads behind
+        System.exit(exit);
     }
 
     static void deleteTree(Path dir) throws IOException {

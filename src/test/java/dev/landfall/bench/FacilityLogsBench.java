@@ -27,8 +27,6 @@ import java.util.function.IntPredicate;
 import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import dev.landfall.local.LocalServers;
 import dev.landfall.testing.Aws;
@@ -170,11 +168,7 @@ public final class FacilityLogsBench {
             result.put("error", String.valueOf(e));
             e.printStackTrace();
         }
-        Path json = out.resolve(NAME + ".json");
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
-        System.out.println(line(result) + "  -> " + json);
-        // DynamoDB Local can leave non-daemon threads behind
-        System.exit(exit);
+        BenchSupport.finish(out, NAME, result, line(result), exit);
     }
 
     /** The bench facility: a fast poll, so the measured time is the pipeline's and not the schedule's. */

@@ -1,6 +1,5 @@
 package dev.landfall.bench;
 
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -19,7 +17,6 @@ import java.util.Random;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.landfall.local.LocalServers;
 import dev.landfall.testing.AccessLogLines;
 import dev.landfall.testing.FreePorts;
@@ -170,23 +167,14 @@ public final class PageViewsApiBench {
             result.put("calls", calls);
             result.put("warmup", warmup);
             result.put("note", "sequential HTTP GETs to the in-process app on loopback; DynamoDB Local in memory");
-            result.put("systemLoadAverage", round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), 2));
-            result.put("maxHeapMb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
-            result.put("availableProcessors", Runtime.getRuntime().availableProcessors());
-            result.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
-            result.put("timestamp", Instant.now().toString());
+            BenchSupport.putMachine(result);
             exit = pass ? 0 : 1;
         } catch (Exception | Error e) {
             result.put("pass", false);
             result.put("error", String.valueOf(e));
             e.printStackTrace();
         }
-        Files.createDirectories(out);
-        Path json = out.resolve(NAME + ".json");
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
-        System.out.println(line(result) + "  -> " + json);
-        // DynamoDB Local can leave non-daemon threads behind
-        System.exit(exit);
+        BenchSupport.finish(out, NAME, result, line(result), exit);
     }
 
     /** Page i has weight 1/(i+1), like the few popular and many rare pages of a real site. */

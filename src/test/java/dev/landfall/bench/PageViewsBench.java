@@ -3,11 +3,9 @@ package dev.landfall.bench;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,8 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.landfall.common.DynamoDbBatchWriter;
 import dev.landfall.local.LocalServers;
 import dev.landfall.pageviews.LogLines;
@@ -168,23 +164,14 @@ public final class PageViewsBench {
             result.put("ceilingSampleItemsPerSecondByThreads", ceiling.trials());
             result.put("ceilingNote", "plain DynamoDbClient, BatchWriteItem of 25, same items, separate table, same DynamoDB Local");
             result.put("generator", generator);
-            result.put("systemLoadAverage", round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), 2));
-            result.put("maxHeapMb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
-            result.put("availableProcessors", Runtime.getRuntime().availableProcessors());
-            result.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
-            result.put("timestamp", Instant.now().toString());
+            BenchSupport.putMachine(result);
             exit = pass ? 0 : 1;
         } catch (Exception | Error e) {
             result.put("pass", false);
             result.put("error", String.valueOf(e));
             e.printStackTrace();
         }
-        Files.createDirectories(out);
-        Path json = out.resolve(NAME + ".json");
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
-        System.out.println(line(result) + "  -> " + json);
-        // DynamoDB Local can leave non-daemon threads behind
-        System.exit(exit);
+        BenchSupport.finish(out, NAME, result, line(result), exit);
     }
 
     /** The input file, kept between runs: the shared Python generator if there is python3, else Java lines. */
