@@ -7,8 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 
-import dev.landfall.config.LandfallConfiguration;
-import dev.landfall.config.PageViewsConfiguration;
+import dev.landfall.common.PipelineConfigurations;
+import dev.landfall.common.SharedConfiguration;
 import org.apache.camel.main.Main;
 
 /** Starts Landfall on camel-main; settings come from application.properties, the profile and the environment. */
@@ -36,10 +36,10 @@ public final class Application {
     /** The Main that both {@code main} and the tests start. */
     public static Main create() {
         Main main = new Main(Application.class);
-        // scanning the package means reading the whole fat jar (over a second at start-up): name the configuration
+        // scanning the package means reading the whole fat jar (seconds at start-up): each pipeline names its configuration
         main.configure().setBasePackageScanEnabled(false);
-        main.configure().addConfiguration(LandfallConfiguration.class);
-        main.configure().addConfiguration(PageViewsConfiguration.class);
+        main.configure().addConfiguration(SharedConfiguration.class);
+        main.addMainListener(new PipelineConfigurations());
         return main;
     }
 

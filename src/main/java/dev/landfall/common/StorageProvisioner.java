@@ -1,7 +1,9 @@
 package dev.landfall.common;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,24 +33,34 @@ public final class StorageProvisioner {
     private final DynamoDbClient dynamoDb;
     private final SqsClient sqs;
     private final Mode mode;
-    private final List<StorageSpec> specs;
+    private final Supplier<? extends Collection<StorageSpec>> specs;
 
     public StorageProvisioner(S3Client s3, DynamoDbClient dynamoDb, Mode mode, List<StorageSpec> specs) {
         this(s3, dynamoDb, null, mode, specs);
     }
 
     public StorageProvisioner(S3Client s3, DynamoDbClient dynamoDb, SqsClient sqs, Mode mode, List<StorageSpec> specs) {
+        this(s3, dynamoDb, sqs, mode, () -> specs);
+    }
+
+    /** @param specs asked on every pass, so that each pipeline's StorageSpec bean (found in the registry) is included */
+    public StorageProvisioner(S3Client s3, DynamoDbClient dynamoDb, SqsClient sqs, Mode mode,
+                              Supplier<? extends Collection<StorageSpec>> specs) {
         this.s3 = s3;
         this.dynamoDb = dynamoDb;
         this.sqs = sqs;
         this.mode = mode;
-        this.specs = List.copyOf(specs);
+        this.specs = specs;
+    }
+
+    public Mode mode() {
+        return mode;
     }
 
     /** Returns what is still missing after this pass (empty when all is in place). */
     public List<String> ensure() {
         List<String> missing = new ArrayList<>();
-        for (StorageSpec spec : specs) {
+        for (StorageSpec spec : List.copyOf(specs.get())) {
             for (String bucket : spec.buckets()) {
                 if (!bucketExists(bucket)) {
                     if (mode == Mode.CREATE) {

@@ -12,9 +12,9 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.landfall.common.AwsClients;
 import dev.landfall.common.StorageProvisioner;
 import dev.landfall.common.StorageSpec;
-import dev.landfall.config.AwsClients;
 import dev.landfall.local.LocalServers;
 import dev.landfall.testing.Aws;
 import org.junit.jupiter.api.AfterAll;

@@ -2,10 +2,10 @@ package dev.landfall.testing;
 
 import java.util.List;
 
+import dev.landfall.common.AwsClients;
 import dev.landfall.common.StateTable;
 import dev.landfall.common.StorageProvisioner;
 import dev.landfall.common.StorageSpec;
-import dev.landfall.config.AwsClients;
 import dev.landfall.local.LocalServers;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;

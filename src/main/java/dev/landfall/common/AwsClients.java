@@ -1,4 +1,4 @@
-package dev.landfall.config;
+package dev.landfall.common;
 
 import java.net.URI;
 import java.time.Duration;

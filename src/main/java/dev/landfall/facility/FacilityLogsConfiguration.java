@@ -1,0 +1,81 @@
+package dev.landfall.facility;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.landfall.common.DeadLetterStore;
+import dev.landfall.common.PipelineMetrics;
+import dev.landfall.common.S3ObjectUpdater;
+import dev.landfall.common.StorageSpec;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Configuration;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.StartupListener;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** The facility-logs pipeline's beans, its merge executor and its storage, built on the shared ones. */
+@Configuration
+public class FacilityLogsConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarting(CamelContext camel, boolean alreadyStarted) {
+                checkFacilityTargets(camel);
+            }
+
+            @Override
+            public void onCamelContextStarted(CamelContext camel, boolean alreadyStarted) {
+            }
+        });
+    }
+
+    /** Before any route starts: no two facility pollers (routes of the facility template) share a bucket and prefix. */
+    static void checkFacilityTargets(CamelContext camel) {
+        FacilityTargets targets = new FacilityTargets();
+        for (RouteDefinition def : ((ModelCamelContext) camel).getRouteDefinitions()) {
+            if (def.isCreatedFromTemplate() && FacilityLogMergeProcessor.PIPELINE.equals(def.getGroup())) {
+                Map<String, Object> params = new HashMap<>();
+                if (def.getTemplateDefaultParameters() != null) {
+                    params.putAll(def.getTemplateDefaultParameters());
+                }
+                if (def.getTemplateParameters() != null) {
+                    params.putAll(def.getTemplateParameters());
+                }
+                targets.add(String.valueOf(params.getOrDefault("name", def.getRouteId())),
+                        camel.resolvePropertyPlaceholders(String.valueOf(params.get("bucket"))),
+                        camel.resolvePropertyPlaceholders(String.valueOf(params.get("prefix"))));
+            }
+        }
+    }
+
+    /** The bucket the monthly objects land in (a facility may name another one; that one it must provide). */
+    @BindToRegistry(lazy = true)
+    public StorageSpec facilityLogsStorage(@PropertyInject("landfall.facility-logs.bucket") String bucket) {
+        return new StorageSpec(List.of(bucket), List.of());
+    }
+
+    @BindToRegistry(lazy = true)
+    public FacilityLogMergeProcessor facilityLogMerge(S3ObjectUpdater updater, DeadLetterStore deadLetters, PipelineMetrics metrics,
+                                                      CamelContext camel,
+                                                      @PropertyInject("landfall.facility-logs.parallel-months") int parallelMonths) {
+        return new FacilityLogMergeProcessor(updater, deadLetters, metrics,
+                camel.getExecutorServiceManager().newFixedThreadPool(this, "facility-logs-merge", parallelMonths), parallelMonths);
+    }
+
+    /** The SHA-256 of each facility file's last merged version, so that unchanged bytes are not merged again. */
+    @BindToRegistry(lazy = true)
+    public FacilityFileVersions facilityFileVersions(DynamoDbClient dynamoDb, Clock clock,
+                                                     @PropertyInject("landfall.state.table") String stateTable,
+                                                     @PropertyInject("landfall.idempotency.ttl-days") long ttlDays) {
+        return new FacilityFileVersions(dynamoDb, stateTable, Duration.ofDays(ttlDays), clock);
+    }
+}
