@@ -46,6 +46,8 @@ public class SharedConfiguration implements CamelConfiguration {
             context.addService(ClusterServiceFactory.create(context));
         }
         Registry registry = context.getRegistry();
+        // liveness installs its uncaught-exception handler when created: from the start, not at the first health request
+        registry.findSingleByType(ConsumerLiveness.class);
         if (registry.findSingleByType(AwsClients.Resolved.class).missing() != null) {
             // nothing can land without AWS: no route starts (so no poll fails and logs), management answers DOWN
             context.getCamelContextExtension().getContextPlugin(Model.class).addModelLifecycleStrategy(new RoutesStayStopped());
