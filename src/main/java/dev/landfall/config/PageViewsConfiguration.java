@@ -22,9 +22,8 @@ import dev.landfall.common.PipelineMetrics;
 import dev.landfall.pageviews.PageViewAggregatesWriter;
 import dev.landfall.pageviews.PageViewRules;
 import dev.landfall.pageviews.PageViewStats;
-import dev.landfall.pageviews.PageViewsApiProcessor;
+import dev.landfall.pageviews.PageViewsApi;
 import dev.landfall.pageviews.PageViewsBackfill;
-import dev.landfall.pageviews.PageViewsBackfillApiProcessor;
 import dev.landfall.pageviews.PageViewsIngestProcessor;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -116,13 +115,8 @@ public class PageViewsConfiguration implements CamelConfiguration, CamelContextA
     }
 
     @BindToRegistry
-    public PageViewsApiProcessor pageViewsApi() {
-        return new PageViewsApiProcessor(stats(), bean("clock", Clock.class), apiMaxConcurrent);
-    }
-
-    @BindToRegistry
-    public PageViewsBackfillApiProcessor pageViewsBackfillApi() {
-        return new PageViewsBackfillApiProcessor(backfill(), logBucket, logPrefix);
+    public PageViewsApi pageViewsApi() {
+        return new PageViewsApi(stats(), bean("clock", Clock.class), apiMaxConcurrent);
     }
 
     @BindToRegistry("pageViewsBackfill")
