@@ -24,7 +24,7 @@ import dev.landfall.pageviews.PageViewRules;
 import dev.landfall.pageviews.PageViewStats;
 import dev.landfall.pageviews.PageViewsApi;
 import dev.landfall.pageviews.PageViewsBackfill;
-import dev.landfall.pageviews.PageViewsIngestProcessor;
+import dev.landfall.pageviews.PageViewsIngest;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -108,9 +108,14 @@ public class PageViewsConfiguration implements CamelConfiguration, CamelContextA
     }
 
     @BindToRegistry
-    public PageViewsIngestProcessor pageViewsIngest() throws IOException {
-        return new PageViewsIngestProcessor(bean("s3Client", S3Client.class), bean("dynamoDbBatchWriter", DynamoDbBatchWriter.class),
-                bean("deadLetterStore", DeadLetterStore.class), bean("pipelineMetrics", PipelineMetrics.class), pageViewRules(), table,
+    public DynamoDbBatchWriter pageViewsBatchWriter() {
+        return bean("dynamoDbBatchWriter", DynamoDbBatchWriter.class);
+    }
+
+    @BindToRegistry
+    public PageViewsIngest pageViewsIngest() throws IOException {
+        return new PageViewsIngest(bean("s3Client", S3Client.class),
+                bean("deadLetterStore", DeadLetterStore.class), bean("pipelineMetrics", PipelineMetrics.class), pageViewRules(),
                 new PageViewAggregatesWriter(bean("dynamoDbClient", DynamoDbClient.class), aggregatesTable, aggregatesMaxAttempts));
     }
 
