@@ -99,6 +99,11 @@ public final class DynamoDbBatchWriter implements AutoCloseable {
         b.await();
     }
 
+    /** For the dynamodb-batch-sink template: the key attributes comma-separated. */
+    public void writeAll(String table, String keyAttributes, List<Map<String, AttributeValue>> batch) throws InterruptedException {
+        write(table, java.util.Arrays.stream(keyAttributes.split(",")).map(String::trim).filter(k -> !k.isEmpty()).toList(), batch);
+    }
+
     /** Splits into calls of at most 25 items; a key seen again replaces the earlier item (the same record re-sent). */
     static List<List<Map<String, AttributeValue>>> chunk(List<String> keyAttributes, List<Map<String, AttributeValue>> batch) {
         Map<List<AttributeValue>, Map<String, AttributeValue>> byKey = new LinkedHashMap<>(batch.size() * 2);

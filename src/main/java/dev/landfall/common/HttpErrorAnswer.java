@@ -8,7 +8,11 @@ import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The answer of an HTTP route that failed: 400 with the message for bad input, 503 when a dependency failed; never retried. */
+/**
+ * The one answer of every HTTP route that failed: 400 {@code {"error": <message>}} for bad input (an
+ * IllegalArgumentException, e.g. a bad query parameter), 503 with Retry-After and the message for {@link TryLater},
+ * 503 without details when a dependency failed (logged once here); never retried, never dead-lettered.
+ */
 public final class HttpErrorAnswer implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpErrorAnswer.class);
@@ -18,13 +22,16 @@ public final class HttpErrorAnswer implements Processor {
     public void process(Exchange exchange) throws Exception {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         boolean badInput = cause instanceof IllegalArgumentException;
-        String error = badInput ? String.valueOf(cause.getMessage())
+        boolean tryLater = cause instanceof TryLater;
+        String error = badInput || tryLater ? String.valueOf(cause.getMessage())
                 : "could not be answered now (" + DeadLetter.kindOf(cause) + "); try again later";
-        if (!badInput) {
+        var msg = exchange.getMessage();
+        if (tryLater) {
+            msg.setHeader("Retry-After", "1");
+        } else if (!badInput) {
             LOG.warn("{} {} failed: {}", exchange.getMessage().getHeader(Exchange.HTTP_METHOD),
                     exchange.getMessage().getHeader(Exchange.HTTP_PATH), String.valueOf(cause));
         }
-        var msg = exchange.getMessage();
         msg.setHeader(Exchange.HTTP_RESPONSE_CODE, badInput ? 400 : 503);
         msg.setHeader(Exchange.CONTENT_TYPE, "application/json");
         msg.setBody(JSON.writeValueAsString(Map.of("error", error)));

@@ -78,26 +78,32 @@ public final class PageViewQuery {
 
     /** The page name of a path (percent-encoded UTF-8): no control characters, at most 1024 bytes. */
     public static String page(String encoded) {
-        if (encoded == null || encoded.isEmpty()) {
-            throw new IllegalArgumentException("name a page (/api/page-views/<page>) or ask for /api/page-views/top");
-        }
-        if (encoded.length() > 3 * MAX_PAGE_BYTES) {
+        if (encoded != null && encoded.length() > 3 * MAX_PAGE_BYTES) {
             throw new IllegalArgumentException("a page name has at most " + MAX_PAGE_BYTES + " bytes");
         }
-        String page;
         try {
-            page = URLDecoder.decode(encoded, StandardCharsets.UTF_8);
+            return pageName(encoded == null ? null : URLDecoder.decode(encoded.replace("+", "%2B"), StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("the page name is not valid percent-encoding");
+            if (e.getMessage() != null && e.getMessage().startsWith("URLDecoder")) {
+                throw new IllegalArgumentException("the page name is not valid percent-encoding");
+            }
+            throw e;
+        }
+    }
+
+    /** A page name as the HTTP server decoded it from the path: not empty, no control characters, at most 1024 bytes. */
+    public static String pageName(String page) {
+        if (page == null || page.isEmpty()) {
+            throw new IllegalArgumentException("name a page (/api/page-views/<page>) or ask for /api/page-views/top");
+        }
+        if (page.length() > MAX_PAGE_BYTES || page.getBytes(StandardCharsets.UTF_8).length > MAX_PAGE_BYTES) {
+            throw new IllegalArgumentException("a page name has at most " + MAX_PAGE_BYTES + " bytes");
         }
         for (int i = 0; i < page.length(); i++) {
             char c = page.charAt(i);
             if (Character.isISOControl(c)) {
                 throw new IllegalArgumentException("the page name contains a control character (U+" + String.format("%04X", (int) c) + ")");
             }
-        }
-        if (page.getBytes(StandardCharsets.UTF_8).length > MAX_PAGE_BYTES) {
-            throw new IllegalArgumentException("a page name has at most " + MAX_PAGE_BYTES + " bytes");
         }
         return page;
     }

@@ -54,9 +54,9 @@ public final class PageViewStats {
     }
 
     /** No answer within the deadline, or no room to work on one now. */
-    public static final class Unavailable extends RuntimeException {
+    public static final class Unavailable extends dev.landfall.common.TryLater {
         public Unavailable(String message) {
-            super(message);
+            super("page-view statistics unavailable: " + message + "; try again");
         }
     }
 

@@ -21,7 +21,6 @@ import dev.landfall.common.DeadLetterStore;
 import dev.landfall.common.DynamoDbBatchWriter;
 import dev.landfall.common.PipelineMetrics;
 import dev.landfall.common.StorageSpec;
-import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -69,15 +68,13 @@ public class PageViewsConfiguration implements CamelConfiguration {
         return new DynamoDbBatchWriter(dynamoDb, parallelism, 10, 25, 2000, metrics);
     }
 
+    /** The ingest's stages around its split; the items go through the dynamodb-batch-sink route to pageViewsBatchWriter. */
     @BindToRegistry(lazy = true)
-    public PageViewsIngestProcessor pageViewsIngest(S3Client s3, DynamoDbClient dynamoDb,
-                                                    @BeanInject("pageViewsBatchWriter") DynamoDbBatchWriter writer,
-                                                    DeadLetterStore deadLetters, PipelineMetrics metrics, PageViewRules rules,
-                                                    @PropertyInject("landfall.page-views.table") String table,
-                                                    @PropertyInject("landfall.page-views.aggregates-table") String aggregatesTable,
-                                                    @PropertyInject("landfall.page-views.aggregates.max-attempts") int aggregatesMaxAttempts) {
-        return new PageViewsIngestProcessor(s3, writer, deadLetters, metrics, rules, table,
-                new PageViewAggregatesWriter(dynamoDb, aggregatesTable, aggregatesMaxAttempts));
+    public PageViewsIngest pageViewsIngest(S3Client s3, DynamoDbClient dynamoDb, DeadLetterStore deadLetters, PipelineMetrics metrics,
+                                           PageViewRules rules,
+                                           @PropertyInject("landfall.page-views.aggregates-table") String aggregatesTable,
+                                           @PropertyInject("landfall.page-views.aggregates.max-attempts") int aggregatesMaxAttempts) {
+        return new PageViewsIngest(s3, deadLetters, metrics, rules, new PageViewAggregatesWriter(dynamoDb, aggregatesTable, aggregatesMaxAttempts));
     }
 
     /** The API's queries on its own bounded pool: they never wait on (or hold) the HTTP servers' workers beyond the deadline. */
@@ -95,9 +92,9 @@ public class PageViewsConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(lazy = true)
-    public PageViewsApiProcessor pageViewsApi(PageViewStats stats, Clock clock,
-                                              @PropertyInject("landfall.page-views.api.max-concurrent") int maxConcurrent) {
-        return new PageViewsApiProcessor(stats, clock, maxConcurrent);
+    public PageViewsApi pageViewsApi(PageViewStats stats, Clock clock,
+                                     @PropertyInject("landfall.page-views.api.max-concurrent") int maxConcurrent) {
+        return new PageViewsApi(stats, clock, maxConcurrent);
     }
 
     @BindToRegistry(lazy = true)
@@ -106,13 +103,6 @@ public class PageViewsConfiguration implements CamelConfiguration {
                                                @PropertyInject("landfall.state.table") String stateTable,
                                                @PropertyInject("landfall.page-views.log-buckets") String logBuckets) {
         return new PageViewsBackfill(dynamoDb, stateTable, s3, camel, "direct:s3-arrival-page-views", clock, metrics, list(logBuckets));
-    }
-
-    @BindToRegistry(lazy = true)
-    public PageViewsBackfillApiProcessor pageViewsBackfillApi(PageViewsBackfill backfill,
-                                                              @PropertyInject("landfall.page-views.log-bucket") String logBucket,
-                                                              @PropertyInject("landfall.page-views.log-prefix") String logPrefix) {
-        return new PageViewsBackfillApiProcessor(backfill, logBucket, logPrefix);
     }
 
     /** A comma-separated setting as its non-empty, trimmed, distinct values. */

@@ -56,6 +56,7 @@ class PageViewsRouteTest {
     static final String AGGREGATES = "landfall-page-view-aggregates";
     static FaultInjector faults = new FaultInjector(0.2, 0.05, 11);
     static QueryGate gate = new QueryGate("slow-marker");
+    static WriteFailures writeFailures = new WriteFailures("blog/unwritable");
     static int httpPort;
     static int managementPort;
     static final int API_CALLS_IN_FLIGHT = 8;
@@ -75,7 +76,7 @@ class PageViewsRouteTest {
         props.put("landfall.page-views.poll-delay-ms", "300");
         props.put("landfall.page-views.arrivals.sqs", "true");
         props.put("landfall.page-views.backfill.check-ms", "300");
-        app = LandfallApp.start(props, Map.of("pageViewFaults", faults, "pageViewQueryGate", gate));
+        app = LandfallApp.start(props, Map.of("pageViewFaults", faults, "pageViewQueryGate", gate, "pageViewWriteFailures", writeFailures));
         s3 = app.s3();
         ddb = app.dynamoDb();
         sqs = app.bean("sqsClient", SqsClient.class);
@@ -210,6 +211,42 @@ class PageViewsRouteTest {
             assertThat(itemsFrom("events/a b.log")).isEqualTo(expected(views("S", t, 5, "x"), t, "S", "blog/s"));
             assertThat(itemsFrom("events/c.log")).isEqualTo(expected(views("T", t, 3, "x"), t, "T", "blog/t"));
         });
+    }
+
+    @Test
+    void aChunkThatCannotBeWrittenFailsItsWholeObjectWhichThenLandsOnceWithAggregatesAddedOnce() throws Exception {
+        long t = 1_666_500_000L;
+        String key = "logs/2022-10-23-08-00-00-UNWRITABLE";
+        EndpointSends ingests = EndpointSends.to(app.context(), "direct://page-views-ingest",
+                e -> e.getMessage().getBody() instanceof S3ObjectRef r && key.equals(r.key()));
+        // three chunks of lines; only the calls of the last chunk's page fail, after the first chunks were written
+        List<String> lines = new ArrayList<>(views("U", t, 1000, "blog/written/index.html"));
+        lines.addAll(views("V", t + 2000, 300, "blog/unwritable/index.html"));
+        // every call holding that page fails (beyond the writer's and the route's retries) until the object's attempt failed
+        writeFailures.remaining.set(Integer.MAX_VALUE);
+        put(key, lines, false);
+        String arrival = S3ObjectRef.of(LOGS, key, s3.headObject(b -> b.bucket(LOGS).key(key)).eTag()).arrivalKey();
+        var claims = app.bean("idempotentRepository", dev.landfall.common.DynamoDbIdempotentRepository.class);
+        try {
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                var claim = claims.item(arrival);
+                return claim != null && !dev.landfall.common.DynamoDbIdempotentRepository.IN_PROGRESS.equals(
+                        claim.get(dev.landfall.common.StateTable.STATE).s());
+            });
+            // not confirmed with a chunk missing: the claim is free again, nothing of the object was counted
+            assertThat(claims.item(arrival).get(dev.landfall.common.StateTable.STATE).s()).isEqualTo(dev.landfall.common.DynamoDbIdempotentRepository.FAILED);
+            assertThat(hourlyFromAggregates("blog/written")).isEmpty();
+        } finally {
+            writeFailures.remaining.set(0);
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> itemsFrom(key).size() == 1300);
+        await().atMost(Duration.ofSeconds(30)).until(() -> hourlyFromAggregates("blog/unwritable").values().stream()
+                .mapToLong(Long::longValue).sum() == 300);
+        // the failed attempt(s) added nothing to the aggregates: each page's views are counted once
+        assertThat(hourlyFromAggregates("blog/written")).isEqualTo(hourlyFromItems("blog/written"));
+        assertThat(hourlyFromAggregates("blog/written").values().stream().mapToLong(Long::longValue).sum()).isEqualTo(1000);
+        assertThat(hourlyFromAggregates("blog/unwritable")).isEqualTo(hourlyFromItems("blog/unwritable"));
+        assertThat(ingests.count()).as("ingests of the object (its retries read it again within one)").isPositive();
     }
 
     @Test
