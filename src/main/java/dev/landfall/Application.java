@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 
+import dev.landfall.common.HttpEndpointsSummary;
 import dev.landfall.config.LandfallConfiguration;
 import dev.landfall.config.PageViewsConfiguration;
 import org.apache.camel.main.Main;
@@ -40,6 +41,7 @@ public final class Application {
         main.configure().setBasePackageScanEnabled(false);
         main.configure().addConfiguration(LandfallConfiguration.class);
         main.configure().addConfiguration(PageViewsConfiguration.class);
+        main.addMainListener(new HttpEndpointsSummary());
         return main;
     }
 
