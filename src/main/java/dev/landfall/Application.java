@@ -9,6 +9,7 @@ import java.util.Properties;
 
 import dev.landfall.common.PipelineConfigurations;
 import dev.landfall.common.SharedConfiguration;
+import dev.landfall.common.HttpEndpointsSummary;
 import org.apache.camel.main.Main;
 
 /** Starts Landfall on camel-main; settings come from application.properties, the profile and the environment. */
@@ -40,6 +41,7 @@ public final class Application {
         main.configure().setBasePackageScanEnabled(false);
         main.configure().addConfiguration(SharedConfiguration.class);
         main.addMainListener(new PipelineConfigurations());
+        main.addMainListener(new HttpEndpointsSummary());
         return main;
     }
 

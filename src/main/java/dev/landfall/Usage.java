@@ -1,37 +1,191 @@
 package dev.landfall;
 
-/** The {@code --help} text. */
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The {@code --help} text. Its settings are read from the application.properties in the jar (each key with the comment
+ * lines above it, grouped by the file's {@code # --- block ---} headers) and its profiles from the profile files' opening
+ * comments, so the help says what the jar really uses.
+ */
 final class Usage {
 
-    static final String TEXT = """
-            Landfall: lands files, logs and device readings in S3 and DynamoDB (Apache Camel).
+    /** The profile files there are besides the default (local) settings: {@code application-<profile>.properties}. */
+    static final List<String> PROFILES = List.of("prod", "kubernetes");
 
-            Usage: java -jar landfall.jar [--help]
-            Production: CAMEL_MAIN_PROFILE=prod java -XX:+ExitOnOutOfMemoryError -jar landfall.jar
+    static final String TEXT = text();
 
-            Every setting is a property in application.properties and can be overridden by an
-            environment variable (dots and dashes become underscores, upper case) or -Dkey=value:
-              CAMEL_MAIN_PROFILE          local (embedded servers) | prod (AWS, default credentials chain)
-              LANDFALL_AWS_REGION         AWS region (prod: from the default region chain when empty)
-              LANDFALL_STATE_TABLE        DynamoDB table for idempotency keys and locks
-              LANDFALL_DEAD_LETTER_BUCKET S3 bucket for dead letters
-              LANDFALL_FACILITY_LOGS_BUCKET  S3 bucket for facility monthly logs
-              LANDFALL_CLUSTER_TYPE       file (default) | kubernetes: how replicas elect one poller
-                                          (CAMEL_MAIN_PROFILE=kubernetes sets it, with the prod settings)
-              LANDFALL_CONFIG             a properties file applied over all of the above (facilities, buckets)
-              LANDFALL_MANAGEMENT_HOST    address of the management server (prod: 127.0.0.1)
-              LANDFALL_PAGE_VIEWS_AGGREGATES_TABLE  DynamoDB table of page-view counts (create it in prod)
-              LANDFALL_ARRIVALS_MAX_ATTEMPTS  failures before an S3 object is quarantined (default 5)
-              LANDFALL_OUTAGE_LOG_INTERVAL_MS  at most one WARN line per failing dependency this often
-            Facilities are route templates: camel.routeTemplate[facility-logs-poll-<name>].*
-            (see application.properties).
-            Ports must be given as -D system properties (camel-main ignores *_PORT environment variables).
+    /** One key of application.properties: its block, the comment lines above it, and its default. */
+    record Setting(String block, String key, String defaultValue, List<String> description) {
 
-            Observe: http://127.0.0.1:9876/observe/health (/ready, /live), /observe/metrics, /observe/jolokia
-            (read-only statistics). Replay a dead letter: POST /admin/dead-letter/replay?key=dead-letter/...json
-            Remote JMX is off; turn it on only with authentication and TLS (see the README, Production).
-            """;
+        /** The environment variable camel-main maps onto the key (dots and dashes become underscores, upper case). */
+        String environmentVariable() {
+            return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        }
+
+        /** camel-main ignores environment variables named like Kubernetes service links (*_PORT, *_PORT_*). */
+        boolean onlySystemProperty() {
+            String env = environmentVariable();
+            return env.endsWith("_PORT") || env.contains("_PORT_");
+        }
+    }
+
+    /** A block of application.properties: its title, its settings, and the comments that belong to no one key. */
+    record Block(String title, List<Setting> settings, List<String> notes) {
+    }
 
     private Usage() {
+    }
+
+    private static String text() {
+        StringBuilder out = new StringBuilder();
+        out.append("""
+                Landfall lands data in S3 and DynamoDB, on Apache Camel (camel-main):
+                  facility logs  a CSV log that keeps growing on a facility's FTP server becomes one S3 object per month
+                                 (<prefix>yyyyMM), sorted by event timestamp, each timestamp stored once
+                  page views     S3 server access logs of a static site (polled, or announced on SQS) become page-view
+                                 counts in DynamoDB, served by GET /api/page-views and the /page-views dashboard
+                Bad rows, conflicts and unreadable files go to dead letters in S3, which can be replayed.
+
+                Usage: java -jar landfall.jar [--help]
+                Production: CAMEL_MAIN_PROFILE=prod java -XX:+ExitOnOutOfMemoryError -jar landfall.jar
+
+                Profiles (CAMEL_MAIN_PROFILE):
+                  local        the defaults below (the default profile): every endpoint on loopback, for the embedded
+                               servers of the local run; missing buckets, tables and queues are created
+                """);
+        for (String profile : PROFILES) {
+            List<String> about = openingComment("application-" + profile + ".properties");
+            for (int i = 0; i < about.size(); i++) {
+                out.append(i == 0 ? String.format("  %-12s ", profile) : "               ").append(about.get(i)).append('\n');
+            }
+            for (Block block : blocks(lines("application-" + profile + ".properties"))) {
+                for (Setting s : block.settings()) {
+                    environmentOf(s.defaultValue()).forEach(env -> out.append("               reads ").append(env)
+                            .append(" for ").append(s.key()).append('\n'));
+                }
+            }
+        }
+        out.append("""
+
+                Every setting below is a key of application.properties (shown with its default) and can be overridden by
+                the environment variable named after it, by -Dkey=value, or by a properties file named in LANDFALL_CONFIG
+                (applied over everything in the jar). Ports only as -D: camel-main ignores *_PORT environment variables.
+                Secrets only from the environment, e.g. key = {{env:NAME}}.
+                """);
+        for (Block block : blocks(lines("application.properties"))) {
+            out.append('\n').append(block.title()).append('\n');
+            for (Setting s : block.settings()) {
+                out.append("  ").append(s.key()).append(" = ").append(s.defaultValue())
+                        .append(s.onlySystemProperty() ? "   (-D" + s.key() + "=... only)" : "   (" + s.environmentVariable() + ")")
+                        .append('\n');
+                s.description().forEach(d -> out.append("      ").append(d).append('\n'));
+            }
+            block.notes().forEach(n -> out.append("  ").append(n).append('\n'));
+        }
+        out.append("""
+
+                Observe: http://127.0.0.1:9876/observe/health (/ready, /live), /observe/metrics, /observe/jolokia
+                (read-only statistics). Replay a dead letter: POST /admin/dead-letter/replay?key=dead-letter/...json
+                Remote JMX is off; turn it on only with authentication and TLS (see the README, Production).
+                """);
+        return out.toString();
+    }
+
+    /** The environment variables a value reads through {@code {{env:NAME[:default]}}}, with their defaults. */
+    static List<String> environmentOf(String value) {
+        List<String> out = new ArrayList<>();
+        for (int at = value.indexOf("{{env:"); at >= 0; at = value.indexOf("{{env:", at + 1)) {
+            int end = value.indexOf("}}", at);
+            if (end < 0) {
+                break;
+            }
+            String[] nameAndDefault = value.substring(at + "{{env:".length(), end).split(":", 2);
+            out.add(nameAndDefault[0] + (nameAndDefault.length > 1
+                    ? " (default " + (nameAndDefault[1].isEmpty() ? "empty" : nameAndDefault[1]) + ")" : ""));
+        }
+        return out;
+    }
+
+    /** The settings of a properties file, by block, in file order. */
+    static List<Block> blocks(List<String> lines) {
+        List<Block> blocks = new ArrayList<>();
+        Block current = new Block("General", new ArrayList<>(), new ArrayList<>());
+        List<String> comment = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.startsWith("# ---") && line.length() > "# ---".length() && !line.substring(5).isBlank()
+                    && !line.substring(5).chars().allMatch(c -> c == '-')) {
+                current = new Block(title(line), new ArrayList<>(), new ArrayList<>());
+                blocks.add(current);
+                comment.clear();
+            } else if (line.startsWith("#")) {
+                String text = line.substring(1).strip();
+                if (!text.chars().allMatch(c -> c == '-')) {
+                    comment.add(line.substring(1).startsWith(" ") ? line.substring(2) : line.substring(1));
+                }
+            } else if (line.isEmpty()) {
+                // a comment with no key under it is about the block
+                current.notes().addAll(comment);
+                comment.clear();
+            } else {
+                StringBuilder entry = new StringBuilder(line);
+                while (entry.toString().endsWith("\\") && i + 1 < lines.size()) {
+                    entry.setLength(entry.length() - 1);
+                    entry.append(lines.get(++i).strip());
+                }
+                int eq = entry.indexOf("=");
+                String key = (eq < 0 ? entry.toString() : entry.substring(0, eq)).strip();
+                String value = eq < 0 ? "" : entry.substring(eq + 1).strip();
+                if (!blocks.contains(current)) {
+                    blocks.add(current);
+                }
+                current.settings().add(new Setting(current.title(), key, value, List.copyOf(comment)));
+                comment.clear();
+            }
+        }
+        current.notes().addAll(comment);
+        return blocks;
+    }
+
+    private static String title(String header) {
+        String t = header.substring(1).strip();
+        while (t.startsWith("-")) {
+            t = t.substring(1);
+        }
+        while (t.endsWith("-")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        return t.strip();
+    }
+
+    /** The comment lines a properties file starts with. */
+    private static List<String> openingComment(String resource) {
+        List<String> about = new ArrayList<>();
+        for (String line : lines(resource)) {
+            if (!line.startsWith("#")) {
+                break;
+            }
+            about.add(line.substring(1).strip());
+        }
+        return about;
+    }
+
+    static List<String> lines(String resource) {
+        try (InputStream in = Usage.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(resource + " is not in the jar");
+            }
+            return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

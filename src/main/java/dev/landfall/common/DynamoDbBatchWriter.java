@@ -138,18 +138,18 @@ public final class DynamoDbBatchWriter implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             try {
                 calls.increment();
-                count("landfall.ddb.batch.calls", 1);
+                count("landfall.ddb.batch.calls", "BatchWriteItem calls sent to DynamoDB, retries included", 1);
                 Map<String, List<WriteRequest>> sending = remaining;
                 BatchWriteItemResponse r = dynamoDb.batchWriteItem(b -> b.requestItems(sending));
                 int unprocessed = r.hasUnprocessedItems() ? r.unprocessedItems().values().stream().mapToInt(List::size).sum() : 0;
                 int written = sending.values().stream().mapToInt(List::size).sum() - unprocessed;
                 items.add(written);
-                count("landfall.ddb.batch.items", written);
+                count("landfall.ddb.batch.items", "Items DynamoDB stored through BatchWriteItem", written);
                 if (unprocessed == 0) {
                     return;
                 }
                 remaining = r.unprocessedItems();
-                count("landfall.ddb.batch.unprocessed", unprocessed);
+                count("landfall.ddb.batch.unprocessed", "Items DynamoDB handed back unprocessed (sent again with backoff)", unprocessed);
             } catch (DynamoDbException e) {
                 if (!retryable(e) || attempt >= maxAttempts) {
                     throw e;
@@ -163,7 +163,7 @@ public final class DynamoDbBatchWriter implements AutoCloseable {
                 throw new IllegalStateException("DynamoDB left items of " + table + " unprocessed after " + attempt + " attempts");
             }
             retries.increment();
-            count("landfall.ddb.batch.retries", 1);
+            count("landfall.ddb.batch.retries", "BatchWriteItem calls sent again after throttling or a server error", 1);
             backoff(attempt);
         }
     }
@@ -185,8 +185,8 @@ public final class DynamoDbBatchWriter implements AutoCloseable {
         }
     }
 
-    private void count(String name, long n) {
-        metrics.increment(name, n);
+    private void count(String name, String description, long n) {
+        metrics.increment(name, description, n);
     }
 
     public long itemsWritten() {

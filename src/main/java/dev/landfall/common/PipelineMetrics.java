@@ -4,15 +4,22 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * Landfall's metrics, in Camel's Prometheus registry: per-pipeline record counters
- * ({@code landfall_records_total{pipeline,outcome}}), plain counters and gauges of the shared mechanisms.
+ * ({@code landfall_records_total{pipeline,outcome}}), plain counters and gauges of the shared mechanisms. Every meter is
+ * registered with its description, which Prometheus shows as its {@code # HELP} line.
  */
 public final class PipelineMetrics {
+
+    static final String RECORDS = "landfall.records";
+    static final String RECORDS_HELP = "Records handled, by pipeline and outcome (read, landed, duplicate, dead_lettered,"
+            + " quarantined, invalid_utf8)";
 
     private final Supplier<MeterRegistry> registry;
     private volatile MeterRegistry resolved;
@@ -39,27 +46,48 @@ public final class PipelineMetrics {
     }
 
     public double count(String pipeline, String outcome) {
-        var c = registry().find("landfall.records").tags("pipeline", pipeline, "outcome", outcome).counter();
+        var c = registry().find(RECORDS).tags("pipeline", pipeline, "outcome", outcome).counter();
         return c == null ? 0 : c.count();
     }
 
     /** Counts {@code n} records of any other outcome. */
     public void count(String pipeline, String outcome, long n) {
         if (n > 0) {
-            registry().counter("landfall.records", "pipeline", pipeline, "outcome", outcome).increment(n);
+            Counter.builder(RECORDS).description(RECORDS_HELP).tags("pipeline", pipeline, "outcome", outcome)
+                    .register(registry()).increment(n);
         }
     }
 
-    /** Adds to a counter without pipeline tags (e.g. the batch writer's calls and retries). */
-    public void increment(String name, long n) {
+    /**
+     * Adds to a counter without pipeline tags (e.g. the batch writer's calls and retries).
+     *
+     * @param description what it counts, shown as the metric's HELP
+     */
+    public void increment(String name, String description, long n) {
+        requireDescription(name, description);
         if (n > 0) {
-            registry().counter(name).increment(n);
+            Counter.builder(name).description(description).register(registry()).increment(n);
         }
     }
 
-    /** Publishes {@code value} as a gauge tagged with the pipeline; registering it again is harmless. */
-    public void gauge(String name, String pipeline, AtomicLong value) {
-        registry().gauge(name, List.of(Tag.of("pipeline", pipeline)), value);
+    /**
+     * Publishes {@code value} as a gauge tagged with the pipeline; registering it again is harmless.
+     *
+     * @param description what it measures, shown as the metric's HELP
+     */
+    public void gauge(String name, String description, String pipeline, AtomicLong value) {
+        requireDescription(name, description);
+        List<Tag> tags = List.of(Tag.of("pipeline", pipeline));
+        // registering a gauge twice makes Micrometer WARN, and the first registration stays anyway
+        if (registry().find(name).tags(tags).gauge() == null) {
+            Gauge.builder(name, value, AtomicLong::doubleValue).description(description).tags(tags).register(registry());
+        }
+    }
+
+    private static void requireDescription(String name, String description) {
+        if (description == null || description.isBlank()) {
+            throw new IllegalArgumentException("metric " + name + " needs a description (its Prometheus HELP)");
+        }
     }
 
     private MeterRegistry registry() {

@@ -27,7 +27,8 @@ import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
 /**
- * Merges one facility CSV into its monthly S3 objects ({@code <prefix>yyyyMM}) and dead-letters bad rows and conflicts.
+ * Merges one facility CSV into its monthly S3 objects ({@code <prefix>yyyyMM}) and dead-letters bad rows, conflicts and
+ * the rows of a month whose stored object has another header.
  * Sets the {@code landfallSummary} header to a one-line summary of the poll.
  */
 public final class FacilityLogMergeProcessor implements Processor {
@@ -79,7 +80,20 @@ public final class FacilityLogMergeProcessor implements Processor {
         for (int m = 0; m < months.size(); m++) {
             String monthName = months.get(m).name();
             String key = months.get(m).key();
-            MonthlyLog.Merge merge = result(merges.get(m));
+            MonthlyLog.Merge merge;
+            try {
+                merge = result(merges.get(m));
+            } catch (MonthlyLog.HeaderMismatchException e) {
+                // the stored object has another header: this month's rows wait in one dead letter, the others land
+                int monthRows = months.get(m).rows().length;
+                if (deadLetter(exchange, DeadLetter.of(PIPELINE, "header-mismatch", e.getMessage(), source, null,
+                        monthPayload(parsed.header(), rows, months.get(m)), details(facility, bucket, prefix, key)))) {
+                    deadLettered += monthRows;
+                    // the store counted the dead letter as one record; it holds the month's rows
+                    metrics.deadLettered(PIPELINE, monthRows - 1);
+                }
+                continue;
+            }
             landed += merge.added();
             duplicates += merge.duplicates();
             if (merge.added() > 0) {
@@ -117,6 +131,15 @@ public final class FacilityLogMergeProcessor implements Processor {
         DeadLetterStore.Stored stored = deadLetters.write(dl);
         DeadLetterTrail.add(exchange, stored.key());
         return stored.created();
+    }
+
+    /** The file's header and the month's rows in file order: what a replay merges once the header is fixed. */
+    private static String monthPayload(String header, LogRows rows, Month month) {
+        StringBuilder payload = new StringBuilder(header).append('\n');
+        for (int i : month.rows()) {
+            payload.append(rows.line(i)).append('\n');
+        }
+        return payload.toString();
     }
 
     /** The file's rows by month, months in order. */
@@ -185,6 +208,9 @@ public final class FacilityLogMergeProcessor implements Processor {
                         MonthlyLog.Merge m = MonthlyLog.merge(header, current, incoming);
                         return new S3ObjectUpdater.Change<>(m.content(), "text/csv; charset=utf-8", m);
                     });
+                } catch (MonthlyLog.HeaderMismatchException e) {
+                    // bad input of this month only: it is dead-lettered and the file's other months go on
+                    throw e;
                 } catch (Exception | Error e) {
                     failed.set(true);
                     throw e;

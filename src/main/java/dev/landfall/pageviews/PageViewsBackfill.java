@@ -123,9 +123,12 @@ public final class PageViewsBackfill {
         String lastKey = job.get("lastKey").s();
         update("status", "RUNNING");
         // registered when a job runs: Camel's registry does not exist yet when this bean is built
-        metrics.gauge("landfall.backfill.objects.done", PageViewsIngest.PIPELINE, done);
-        metrics.gauge("landfall.backfill.objects.total", PageViewsIngest.PIPELINE, total);
-        metrics.gauge("landfall.backfill.lines.per.second", PageViewsIngest.PIPELINE, linesPerSecond);
+        metrics.gauge("landfall.backfill.objects.done", "Log objects the page-views backfill has ingested",
+                PageViewsIngest.PIPELINE, done);
+        metrics.gauge("landfall.backfill.objects.total", "Log objects in the range of the page-views backfill",
+                PageViewsIngest.PIPELINE, total);
+        metrics.gauge("landfall.backfill.lines.per.second", "Log lines per second the page-views backfill ingests",
+                PageViewsIngest.PIPELINE, linesPerSecond);
         List<S3Object> objects = s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().stream()
                 .filter(o -> inRange(o.key().substring(prefix.length()), from, to)).toList();
         total.set(objects.size());

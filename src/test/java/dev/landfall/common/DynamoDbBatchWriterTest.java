@@ -30,7 +30,7 @@ class DynamoDbBatchWriterTest {
 
     @BeforeAll
     static void start() throws Exception {
-        servers = LocalServers.start(LocalServers.Options.forTests(dir));
+        servers = LocalServers.start(LocalServers.Options.forTests(dir, LocalServers.Server.DYNAMODB));
         plain = Aws.dynamoDb(servers);
     }
 

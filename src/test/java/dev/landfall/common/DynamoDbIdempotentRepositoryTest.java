@@ -40,7 +40,7 @@ class DynamoDbIdempotentRepositoryTest {
 
     @BeforeAll
     static void start() throws Exception {
-        servers = LocalServers.start(LocalServers.Options.forTests(dir));
+        servers = LocalServers.start(LocalServers.Options.forTests(dir, LocalServers.Server.DYNAMODB));
         ddb = Aws.dynamoDb(servers);
         Aws.provision(Aws.s3(servers), ddb, TABLE, List.of());
     }

@@ -58,7 +58,7 @@ class StorageHealthRouteTest {
 
     @BeforeAll
     static void start() throws Exception {
-        servers = LocalServers.start(LocalServers.Options.forTests(dir.resolve("servers")));
+        servers = LocalServers.start(LocalServers.Options.forTests(dir.resolve("servers"), LocalServers.Server.forApp()));
         Map<String, String> props = LandfallApp.testProperties(servers, dir.resolve("app"));
         managementPort = FreePorts.next();
         props.put("camel.management.port", Integer.toString(managementPort));

@@ -24,6 +24,7 @@ import dev.landfall.common.PipelineMetrics;
 import dev.landfall.local.LocalServers;
 import dev.landfall.testing.FreePorts;
 import dev.landfall.testing.LandfallApp;
+import dev.landfall.testing.LogCapture;
 import dev.landfall.testing.S3Objects;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,6 +60,7 @@ class FacilityLogsRouteTest {
         facility(props, "growing");
         facility(props, "bad");
         facility(props, "badheader");
+        facility(props, "headerchange");
         facility(props, "multiline");
         facility(props, "sameminute");
         app = LandfallApp.start(props);
@@ -213,6 +215,41 @@ class FacilityLogsRouteTest {
         Files.writeString(f, HEADER + "\n20161201:00:00:00,s,1\n", StandardCharsets.UTF_8);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(S3Objects.texts(s3, BUCKET, "badheader/"))
                 .isEqualTo(expected("badheader/", List.of("20161201:00:00:00,s,1"))));
+    }
+
+    @Test
+    void aFileWhoseHeaderDiffersFromTheStoredMonthLogsItsSummaryAndCountsTheMonthsRowsAsDeadLettered() throws Exception {
+        Path f = file("headerchange");
+        List<String> december = rows("201612", 0, 2, "s1");
+        append(f, december);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(S3Objects.texts(s3, BUCKET, "headerchange/")).isEqualTo(expected("headerchange/", december)));
+        PipelineMetrics metrics = app.bean("pipelineMetrics", PipelineMetrics.class);
+        double deadLetteredBefore = metrics.count("facility-logs", "dead_lettered");
+
+        // the facility adds a column: December's stored object keeps the old header, January is new
+        String wider = HEADER + ",unit";
+        List<String> late = List.of("20161203:00:00:00,s1,7,kW", "20161203:01:00:00,s1,8,kW");
+        List<String> january = List.of("20170101:00:00:00,s1,9,kW");
+        try (LogCapture log = LogCapture.attach()) {
+            Files.writeString(f, wider + "\n" + String.join("\n", late) + "\n" + String.join("\n", january) + "\n",
+                    StandardCharsets.UTF_8);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(log.messages("dev.landfall.facility"))
+                    .anySatisfy(line -> assertThat(line).startsWith("facility headerchange: ")
+                            .contains("read=3 landed=1 duplicates=0 dead-lettered=2 (new) months=[201701]")));
+        }
+        assertThat(metrics.count("facility-logs", "dead_lettered")).isEqualTo(deadLetteredBefore + 2);
+        assertThat(S3Objects.texts(s3, BUCKET, "headerchange/"))
+                .containsEntry("headerchange/201612", expected("headerchange/", december).get("headerchange/201612"))
+                .containsEntry("headerchange/201701", wider + "\n" + january.get(0) + "\n");
+        assertThat(deadLetters("headerchange")).singleElement().satisfies(d -> {
+            assertThat(d.get("kind")).isEqualTo("header-mismatch");
+            assertThat(String.valueOf(d.get("reason"))).contains("differs from file header");
+            assertThat(d.get("payload")).isEqualTo(wider + "\n" + String.join("\n", late) + "\n");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> details = (Map<String, Object>) d.get("details");
+            assertThat(details).containsEntry("objectKey", "headerchange/201612");
+        });
     }
 
     /** Replaces the file at once with {@code rows} under the header, modified at {@code modified}. */

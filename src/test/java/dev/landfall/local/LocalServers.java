@@ -6,18 +6,23 @@ import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBRequestHandler;
 import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.ftpserver.DataConnectionConfigurationFactory;
 import org.apache.ftpserver.FtpServer;
 import org.apache.ftpserver.FtpServerFactory;
@@ -30,7 +35,6 @@ import org.apache.ftpserver.listener.ListenerFactory;
 import org.apache.ftpserver.usermanager.PropertiesUserManagerFactory;
 import org.apache.ftpserver.usermanager.impl.BaseUser;
 import org.apache.ftpserver.usermanager.impl.WritePermission;
-import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
@@ -42,7 +46,10 @@ import org.elasticmq.rest.sqs.TheSQSRestServerBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Real S3 (S3Proxy), DynamoDB (DynamoDB Local) and FTP (Apache FtpServer) servers started in this JVM on loopback. */
+/**
+ * Real S3 (S3Proxy), DynamoDB (DynamoDB Local), FTP (Apache FtpServer) and SQS (ElasticMQ) servers started in this JVM
+ * on loopback; a test starts only the ones it names.
+ */
 public final class LocalServers implements AutoCloseable {
 
     public static final String ACCESS_KEY = "landfall";
@@ -54,22 +61,62 @@ public final class LocalServers implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalServers.class);
 
+    /** The servers there are; the app started against them needs S3, DynamoDB and SQS (it provisions all three). */
+    public enum Server {
+        S3, DYNAMODB, FTP, SQS;
+
+        /** What the Landfall app needs to start (facilities need FTP as well). */
+        public static Set<Server> forApp() {
+            return EnumSet.of(S3, DYNAMODB, SQS);
+        }
+    }
+
+    /**
+     * @param servers the servers to start; the endpoint of one not started refuses connections (see
+     *                {@link #appProperties()})
+     */
     public record Options(Path dataDir, boolean persistent, int s3Port, int dynamoDbPort, int ftpPort,
-                          String ftpPassivePorts, int sqsPort) {
+                          String ftpPassivePorts, int sqsPort, Set<Server> servers) {
 
         public Options {
             Objects.requireNonNull(dataDir, "dataDir");
             Objects.requireNonNull(ftpPassivePorts, "ftpPassivePorts");
+            servers = servers.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(servers));
         }
 
-        /** In memory where possible, every port (passive FTP ports too) picked free. */
+        /** Every server. */
+        public Options(Path dataDir, boolean persistent, int s3Port, int dynamoDbPort, int ftpPort,
+                       String ftpPassivePorts, int sqsPort) {
+            this(dataDir, persistent, s3Port, dynamoDbPort, ftpPort, ftpPassivePorts, sqsPort, EnumSet.allOf(Server.class));
+        }
+
+        /** In memory where possible, every port (passive FTP ports too) picked free, every server. */
         public static Options forTests(Path dataDir) {
-            return new Options(dataDir, false, 0, 0, 0, "0", 0);
+            return forTests(dataDir, EnumSet.allOf(Server.class));
         }
 
-        /** Data kept under dataDir, fixed well-known ports. */
+        /** In memory where possible, every port picked free, only {@code servers}. */
+        public static Options forTests(Path dataDir, Set<Server> servers) {
+            return new Options(dataDir, false, 0, 0, 0, "0", 0, servers);
+        }
+
+        /** In memory where possible, every port picked free, only {@code first} and {@code more}. */
+        public static Options forTests(Path dataDir, Server first, Server... more) {
+            return forTests(dataDir, EnumSet.of(first, more));
+        }
+
+        /** Data kept under dataDir, fixed well-known ports, every server. */
         public static Options forLocalRun(Path dataDir) {
             return new Options(dataDir, true, 4566, 8000, 2121, "2122-2131", 9324);
+        }
+
+        /** The same options with only {@code only} of the servers. */
+        public Options with(Set<Server> only) {
+            return new Options(dataDir, persistent, s3Port, dynamoDbPort, ftpPort, ftpPassivePorts, sqsPort, only);
+        }
+
+        public boolean starts(Server server) {
+            return servers.contains(server);
         }
     }
 
@@ -85,6 +132,8 @@ public final class LocalServers implements AutoCloseable {
     private int ftpPort;
     private SQSRestServer sqs;
     private int sqsPort;
+    /** Bound, never listening: the port of every server not started, so a client gets "connection refused" at once. */
+    private Socket refusing;
 
     private LocalServers(Options options) {
         this.options = options;
@@ -95,10 +144,18 @@ public final class LocalServers implements AutoCloseable {
     public static LocalServers start(Options options) throws Exception {
         LocalServers servers = new LocalServers(options);
         try {
-            servers.startS3();
-            servers.startDynamoDb();
-            servers.startFtp();
-            servers.startSqs();
+            if (options.starts(Server.S3)) {
+                servers.startS3();
+            }
+            if (options.starts(Server.DYNAMODB)) {
+                servers.startDynamoDb();
+            }
+            if (options.starts(Server.FTP)) {
+                servers.startFtp();
+            }
+            if (options.starts(Server.SQS)) {
+                servers.startSqs();
+            }
             return servers;
         } catch (Exception | Error e) {
             servers.close();
@@ -107,15 +164,15 @@ public final class LocalServers implements AutoCloseable {
     }
 
     public int s3Port() {
-        return s3Port;
+        return options.starts(Server.S3) ? s3Port : refusingPort();
     }
 
     public int dynamoDbPort() {
-        return dynamoDbPort;
+        return options.starts(Server.DYNAMODB) ? dynamoDbPort : refusingPort();
     }
 
     public synchronized int ftpPort() {
-        return ftpPort;
+        return options.starts(Server.FTP) ? ftpPort : refusingPort();
     }
 
     public String s3Endpoint() {
@@ -123,12 +180,26 @@ public final class LocalServers implements AutoCloseable {
     }
 
     public String dynamoDbEndpoint() {
-        return "http://" + HOST + ":" + dynamoDbPort;
+        return "http://" + HOST + ":" + dynamoDbPort();
     }
 
     /** ElasticMQ: a real SQS-compatible server (in memory). */
     public String sqsEndpoint() {
-        return "http://" + HOST + ":" + sqsPort;
+        return "http://" + HOST + ":" + (options.starts(Server.SQS) ? sqsPort : refusingPort());
+    }
+
+    /** A loopback port nothing listens on, and nothing else can take while these servers are up. */
+    private synchronized int refusingPort() {
+        if (refusing == null) {
+            try {
+                Socket socket = new Socket();
+                socket.bind(new InetSocketAddress(HOST, 0));
+                refusing = socket;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return refusing.getLocalPort();
     }
 
     public Path ftpHome() {
@@ -139,7 +210,10 @@ public final class LocalServers implements AutoCloseable {
         return options;
     }
 
-    /** Properties that point the Landfall app at these servers. */
+    /**
+     * Properties that point the Landfall app at these servers; a server not started has an endpoint on loopback that
+     * refuses connections, so the app fails fast (and reports it DOWN) instead of reaching another run's server.
+     */
     public Map<String, String> appProperties() {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("landfall.aws.s3.endpoint", s3Endpoint());
@@ -170,6 +244,9 @@ public final class LocalServers implements AutoCloseable {
 
     /** Starts the FTP server; after the first start it always comes back on the same port. */
     public synchronized void startFtp() throws IOException, FtpException {
+        if (!options.starts(Server.FTP)) {
+            throw new IllegalStateException("FTP is not one of the servers these options start");
+        }
         if (ftp != null) {
             return;
         }
@@ -240,6 +317,12 @@ public final class LocalServers implements AutoCloseable {
                 blobStore = null;
             }
         });
+        quietly("the refusing port", () -> {
+            if (refusing != null) {
+                refusing.close();
+                refusing = null;
+            }
+        });
     }
 
     private void startS3() throws Exception {
@@ -277,7 +360,7 @@ public final class LocalServers implements AutoCloseable {
         }
         dynamoDb = ServerRunner.createServerFromCommandLineArgs(args.toArray(String[]::new));
         // DynamoDB Local binds every interface and rejects port 0; its Jetty connector does neither.
-        Server jetty = (Server) field(DynamoDBProxyServer.class, "server", dynamoDb);
+        org.eclipse.jetty.server.Server jetty = (org.eclipse.jetty.server.Server) field(DynamoDBProxyServer.class, "server", dynamoDb);
         ServerConnector connector = (ServerConnector) jetty.getConnectors()[0];
         connector.setHost(HOST);
         connector.setPort(options.dynamoDbPort());

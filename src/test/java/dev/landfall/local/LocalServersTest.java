@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -117,6 +120,28 @@ class LocalServersTest {
             assertThat(s3.headObject(b -> b.bucket(BUCKET).key("kept.txt")).eTag()).isNotBlank();
             assertThat(ddb.getItem(b -> b.tableName(TABLE).key(Map.of("pk", AttributeValue.fromS("kept"))))
                     .hasItem()).isTrue();
+        }
+    }
+
+    @Test
+    void onlyTheNamedServersStartAndTheOthersRefuseConnections(@TempDir Path dir) throws Exception {
+        try (LocalServers servers = LocalServers.start(LocalServers.Options.forTests(dir, LocalServers.Server.DYNAMODB))) {
+            Map<String, String> props = servers.appProperties();
+            try (DynamoDbClient ddb = dynamoDb(props)) {
+                createTable(ddb);
+                assertThat(ddb.listTables().tableNames()).contains(TABLE);
+            }
+            int refusing = servers.s3Port();
+            assertThat(refusing).isPositive().isNotEqualTo(servers.dynamoDbPort());
+            assertThat(servers.ftpPort()).isEqualTo(refusing);
+            assertThat(props).containsEntry("landfall.aws.s3.endpoint", "http://127.0.0.1:" + refusing)
+                    .containsEntry("landfall.aws.sqs.endpoint", "http://127.0.0.1:" + refusing)
+                    .containsEntry("landfall.ftp.port", Integer.toString(refusing));
+            try (Socket socket = new Socket()) {
+                assertThatThrownBy(() -> socket.connect(new InetSocketAddress("127.0.0.1", refusing), 2_000))
+                        .isInstanceOf(ConnectException.class);
+            }
+            assertThat(dir.resolve("ftp")).doesNotExist();
         }
     }
 

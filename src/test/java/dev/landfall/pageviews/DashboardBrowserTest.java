@@ -36,7 +36,7 @@ class DashboardBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        servers = LocalServers.start(LocalServers.Options.forTests(dir.resolve("servers")));
+        servers = LocalServers.start(LocalServers.Options.forTests(dir.resolve("servers"), LocalServers.Server.forApp()));
         Map<String, String> props = LandfallApp.testProperties(servers, dir.resolve("app"));
         httpPort = FreePorts.next();
         props.put("camel.server.port", Integer.toString(httpPort));

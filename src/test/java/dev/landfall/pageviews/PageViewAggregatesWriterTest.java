@@ -47,7 +47,7 @@ class PageViewAggregatesWriterTest {
 
     @BeforeAll
     static void start() throws Exception {
-        servers = LocalServers.start(LocalServers.Options.forTests(dir));
+        servers = LocalServers.start(LocalServers.Options.forTests(dir, LocalServers.Server.DYNAMODB));
         ddb = Aws.dynamoDb(servers);
         flaky = AwsClients.dynamoDb(AwsClients.resolve(Aws.settings(servers)), List.of(lost));
         new StorageProvisioner(Aws.s3(servers), ddb, StorageProvisioner.Mode.CREATE,

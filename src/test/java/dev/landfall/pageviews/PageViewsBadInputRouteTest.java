@@ -85,7 +85,7 @@ class PageViewsBadInputRouteTest {
 
     @BeforeAll
     static void start() throws Exception {
-        servers = LocalServers.start(LocalServers.Options.forTests(dir.resolve("servers")));
+        servers = LocalServers.start(LocalServers.Options.forTests(dir.resolve("servers"), LocalServers.Server.forApp()));
         Map<String, String> props = LandfallApp.testProperties(servers, dir.resolve("app"));
         httpPort = FreePorts.next();
         managementPort = FreePorts.next();

@@ -65,7 +65,7 @@ class PageViewsRouteTest {
     static void start() throws Exception {
         // the checks below scan the table; DynamoDB Local serialises them with the app's writes, so do not hammer it
         org.awaitility.Awaitility.setDefaultPollInterval(Duration.ofMillis(500));
-        servers = LocalServers.start(LocalServers.Options.forTests(dir.resolve("servers")));
+        servers = LocalServers.start(LocalServers.Options.forTests(dir.resolve("servers"), LocalServers.Server.forApp()));
         Map<String, String> props = LandfallApp.testProperties(servers, dir.resolve("app"));
         httpPort = FreePorts.next();
         props.put("camel.server.port", Integer.toString(httpPort));
