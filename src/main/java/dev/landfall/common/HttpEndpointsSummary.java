@@ -89,9 +89,15 @@ public final class HttpEndpointsSummary extends MainListenerSupport {
         }
         String base = "http://" + host + ":" + port;
         out.add(title + " on " + base + ("0.0.0.0".equals(host) ? " (every interface)" : ""));
-        for (HttpEndpointModel e : new TreeSet<>(endpoints)) {
-            out.add(String.format("    %-48s %s", base + e.getUri(), e.getVerbs() == null ? "" : "(" + e.getVerbs() + ")"));
+        // one line per path with all its verbs (the Rest DSL registers each verb of a path as an endpoint of its own)
+        java.util.Map<String, java.util.SortedSet<String>> verbs = new java.util.TreeMap<>();
+        for (HttpEndpointModel e : endpoints) {
+            java.util.SortedSet<String> v = verbs.computeIfAbsent(e.getUri(), u -> new TreeSet<>());
+            if (e.getVerbs() != null) {
+                v.addAll(java.util.Arrays.asList(e.getVerbs().split(",")));
+            }
         }
+        verbs.forEach((uri, v) -> out.add(String.format("    %-48s %s", base + uri, v.isEmpty() ? "" : "(" + String.join(",", v) + ")")));
     }
 
     private void logIfChanged(CamelContext context) {
