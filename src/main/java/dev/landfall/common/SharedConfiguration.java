@@ -203,12 +203,6 @@ public class SharedConfiguration implements CamelConfiguration {
         return new S3ArrivalPoller(s3, claims);
     }
 
-    /** Objects of one S3 listing processed side by side (landfall.s3-arrivals.parallel). */
-    @BindToRegistry(lazy = true)
-    public ExecutorService s3ArrivalsExecutor(CamelContext camel, @PropertyInject("landfall.s3-arrivals.parallel") int parallel) {
-        return camel.getExecutorServiceManager().newFixedThreadPool(this, "s3-arrivals", parallel);
-    }
-
     @BindToRegistry(lazy = true)
     public DynamoDbLeaseLock leaseLock(DynamoDbClient dynamoDb, Clock clock, @PropertyInject("landfall.state.table") String stateTable,
                                        @PropertyInject("landfall.lock.lease-seconds") long leaseSeconds) {

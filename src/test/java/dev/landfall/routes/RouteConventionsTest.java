@@ -62,7 +62,7 @@ class RouteConventionsTest {
             files = listing.filter(f -> f.toString().endsWith(".yaml")).toList();
         }
         // every route file, not a chosen few
-        assertThat(files).extracting(f -> f.getFileName().toString()).contains("common.camel.yaml", "s3-arrivals.camel.yaml",
+        assertThat(files).extracting(f -> f.getFileName().toString()).contains("common.camel.yaml", "s3-arrival.camel.yaml", "dynamodb-batch-sink.camel.yaml",
                 "facility-logs.camel.yaml", "page-views.camel.yaml");
         for (java.nio.file.Path path : files) {
             String file = path.toString();
