@@ -26,6 +26,9 @@ public class FacilityLogsConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
+        // a route file added or changed while running is checked as its routes are added (the start is checked below)
+        context.getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class)
+                .addModelLifecycleStrategy(new FacilityTargetGuard(context));
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarting(CamelContext camel, boolean alreadyStarted) {
