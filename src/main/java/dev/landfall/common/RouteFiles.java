@@ -38,6 +38,10 @@ public class RouteFiles extends RouteBuilder {
 
     @Override
     public void configure() throws Exception {
+        if (dir == null || dir.isBlank()) {
+            // Path.of("") would be the working directory and everything below it
+            throw new IllegalArgumentException("landfall.routes.dir is empty: name the directory of the route files");
+        }
         RouteDirectoryReloadStrategy strategy = new RouteDirectoryReloadStrategy(Path.of(dir), reload, scanIntervalMs);
         getCamelContext().addService(strategy);
         // user routes may name the templates and beans of the application: they are loaded once it has started

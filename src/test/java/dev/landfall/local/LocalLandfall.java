@@ -28,6 +28,9 @@ public final class LocalLandfall {
 
     public static void main(String[] args) throws Exception {
         exitWithParent();
+        // Maven passes a switch not given as an empty -D, which Camel would read as a setting
+        System.getProperties().stringPropertyNames().stream().filter(n -> n.startsWith("landfall."))
+                .filter(n -> System.getProperty(n).isBlank()).forEach(System::clearProperty);
         Path dataDir = Path.of(option("landfall.data-dir", ".landfall")).toAbsolutePath();
         boolean demo = Boolean.parseBoolean(option("landfall.demo", "true"));
         LocalServers.Options defaults = LocalServers.Options.forLocalRun(dataDir);
