@@ -71,6 +71,32 @@ class KubernetesManifestsTest {
         assertThat(kustomization.get("resources")).asList().contains("networkpolicy.yaml", "deployment.yaml");
     }
 
+    @Test
+    void theRouteFilesConfigMapIsMountedAtTheRoutesDirectory() throws IOException {
+        java.util.Properties kubernetes = new java.util.Properties();
+        try (InputStream in = Files.newInputStream(Path.of("src", "main", "resources", "application-kubernetes.properties"))) {
+            kubernetes.load(in);
+        }
+        String routesDir = kubernetes.getProperty("landfall.routes.dir");
+        assertThat(routesDir).startsWith("/");
+        io.fabric8.kubernetes.api.model.VolumeMount mount = container().getVolumeMounts().stream()
+                .filter(m -> m.getMountPath().equals(routesDir)).findFirst().orElseThrow();
+        io.fabric8.kubernetes.api.model.Volume volume = load("deployment.yaml", Deployment.class).getSpec().getTemplate().getSpec()
+                .getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst().orElseThrow();
+        assertThat(volume.getConfigMap().getName()).isEqualTo("landfall-routes");
+        // not inside another mount (a ConfigMap volume cannot hold a mount point)
+        assertThat(container().getVolumeMounts()).filteredOn(m -> !m.getName().equals(mount.getName()))
+                .allSatisfy(m -> assertThat(routesDir).doesNotStartWith(m.getMountPath() + "/").isNotEqualTo(m.getMountPath()));
+        io.fabric8.kubernetes.api.model.ConfigMap routes = load("routes-configmap.yaml", io.fabric8.kubernetes.api.model.ConfigMap.class);
+        assertThat(routes.getMetadata().getName()).isEqualTo("landfall-routes");
+        // listed as a resource, not generated: a generated name changes with its content and would roll the pods instead
+        Map<?, ?> kustomization = load("kustomization.yaml", Map.class);
+        assertThat(kustomization.get("resources")).asList().contains("routes-configmap.yaml");
+        // and the properties file still where LANDFALL_CONFIG points
+        String config = container().getEnv().stream().filter(e -> e.getName().equals("LANDFALL_CONFIG")).findFirst().orElseThrow().getValue();
+        assertThat(container().getVolumeMounts()).anySatisfy(m -> assertThat(config).startsWith(m.getMountPath() + "/"));
+    }
+
     static Container container() throws IOException {
         Deployment deployment = load("deployment.yaml", Deployment.class);
         return deployment.getSpec().getTemplate().getSpec().getContainers().stream()

@@ -1,16 +1,25 @@
 package dev.landfall.local;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Properties;
 
 import dev.landfall.Application;
 import org.apache.camel.main.Main;
 
 /**
- * The local run (README command 1): real S3Proxy, DynamoDB Local and FtpServer on loopback with state under the
- * data dir, the demo feeder, and Landfall itself with route reload from {@code src/main/resources/routes}.
+ * The local run (README command 1): real S3Proxy, DynamoDB Local, ElasticMQ and FtpServer on loopback with state under
+ * the data dir, the demo feeders, and Landfall itself with the user's route files from {@code ./routes}, reloaded live.
  * <p>
- * System properties: {@code landfall.data-dir} (default {@code .landfall}), {@code landfall.demo} (default true),
- * {@code landfall.s3.port}, {@code landfall.dynamodb.port}, {@code landfall.ftp.port}, {@code landfall.sqs.port}.
+ * System properties (an empty value means the default): {@code landfall.data-dir} ({@code .landfall}),
+ * {@code landfall.demo} (true), {@code landfall.s3.port}, {@code landfall.dynamodb.port}, {@code landfall.sqs.port},
+ * {@code landfall.ftp.port}, {@code landfall.ftp.passive-ports} (a range, {@code 2122-2131}), {@code landfall.http.port},
+ * {@code landfall.management.port}, {@code landfall.routes.dir}. {@code LANDFALL_CONFIG} (or {@code landfall.config})
+ * names a properties file applied as in production, under the local servers' endpoints. The process exits when the one
+ * that started it (Maven) goes, so that no server stays on its port.
  */
 public final class LocalLandfall {
 
@@ -18,17 +27,22 @@ public final class LocalLandfall {
     }
 
     public static void main(String[] args) throws Exception {
-        Path dataDir = Path.of(System.getProperty("landfall.data-dir", ".landfall")).toAbsolutePath();
+        exitWithParent();
+        // Maven passes a switch not given as an empty -D, which Camel would read as a setting
+        System.getProperties().stringPropertyNames().stream().filter(n -> n.startsWith("landfall."))
+                .filter(n -> System.getProperty(n).isBlank()).forEach(System::clearProperty);
+        Path dataDir = Path.of(option("landfall.data-dir", ".landfall")).toAbsolutePath();
+        boolean demo = Boolean.parseBoolean(option("landfall.demo", "true"));
         LocalServers.Options defaults = LocalServers.Options.forLocalRun(dataDir);
         LocalServers.Options options = new LocalServers.Options(dataDir, true,
-                Integer.getInteger("landfall.s3.port", defaults.s3Port()),
-                Integer.getInteger("landfall.dynamodb.port", defaults.dynamoDbPort()),
-                Integer.getInteger("landfall.ftp.port", defaults.ftpPort()),
-                defaults.ftpPassivePorts(),
-                Integer.getInteger("landfall.sqs.port", defaults.sqsPort()));
+                port("landfall.s3.port", defaults.s3Port()),
+                port("landfall.dynamodb.port", defaults.dynamoDbPort()),
+                port("landfall.ftp.port", defaults.ftpPort()),
+                option("landfall.ftp.passive-ports", defaults.ftpPassivePorts()),
+                port("landfall.sqs.port", defaults.sqsPort()));
         LocalServers servers = LocalServers.start(options);
         DemoFeeder feeder = null;
-        if (Boolean.parseBoolean(System.getProperty("landfall.demo", "true"))) {
+        if (demo) {
             feeder = new DemoFeeder(servers.ftpHome().resolve("demo/facility-log.csv"), 24);
             feeder.start(3000);
         }
@@ -36,32 +50,37 @@ public final class LocalLandfall {
                 servers.s3Endpoint(), servers.dynamoDbEndpoint(), servers.sqsEndpoint(), servers.ftpPort(), LocalServers.FTP_USER);
 
         DemoSiteLogs siteLogs = null;
-        if (Boolean.parseBoolean(System.getProperty("landfall.demo", "true"))) {
+        if (demo) {
             // the app creates the log bucket at start; the first object drops a few seconds later
             siteLogs = new DemoSiteLogs(dev.landfall.testing.Aws.s3(servers), "landfall-site-logs", "logs/");
             siteLogs.start(15_000);
         }
 
         Main main = Application.create();
+        // the deployment's own file first, as Application.main applies it; the local servers' endpoints over it
+        String config = System.getenv().getOrDefault("LANDFALL_CONFIG", System.getProperty("landfall.config"));
+        if (config != null && !config.isBlank()) {
+            load(Path.of(config)).forEach((k, v) -> main.addOverrideProperty((String) k, (String) v));
+            System.out.printf("Settings from %s%n", Path.of(config).toAbsolutePath());
+        }
         servers.appProperties().forEach(main::addOverrideProperty);
         main.addOverrideProperty("landfall.data-dir", dataDir.toString());
         main.addOverrideProperty("camel.main.profile", "local");
-        main.addOverrideProperty("camel.main.routes-reload-enabled", "true");
-        main.addOverrideProperty("camel.main.routes-reload-directory", "src/main/resources/routes");
-        main.addOverrideProperty("camel.main.routes-reload-pattern", "*.camel.yaml");
-        main.addOverrideProperty("camel.main.routes-reload-remove-all-routes", "false");
-        if (feeder != null) {
+        overrideIfGiven(main, "landfall.http.port", "camel.server.port");
+        overrideIfGiven(main, "landfall.management.port", "camel.management.port");
+        overrideIfGiven(main, "landfall.routes.dir", "landfall.routes.dir");
+        if (demo) {
             // the demo facility: the file the demo feeder keeps growing
-            String demo = "camel.routeTemplate[facility-logs-poll-demo].";
-            main.addOverrideProperty(demo + "templateId", "facility-logs-ftp");
-            main.addOverrideProperty(demo + "name", "demo");
-            main.addOverrideProperty(demo + "host", "127.0.0.1");
-            main.addOverrideProperty(demo + "port", Integer.toString(servers.ftpPort()));
-            main.addOverrideProperty(demo + "user", LocalServers.FTP_USER);
-            main.addOverrideProperty(demo + "password", LocalServers.FTP_PASSWORD);
-            main.addOverrideProperty(demo + "path", "/demo");
-            main.addOverrideProperty(demo + "fileName", "facility-log.csv");
-            main.addOverrideProperty(demo + "pollInterval", "5000");
+            String p = "camel.routeTemplate[facility-logs-poll-demo].";
+            main.addOverrideProperty(p + "templateId", "facility-logs-ftp");
+            main.addOverrideProperty(p + "name", "demo");
+            main.addOverrideProperty(p + "host", "127.0.0.1");
+            main.addOverrideProperty(p + "port", Integer.toString(servers.ftpPort()));
+            main.addOverrideProperty(p + "user", LocalServers.FTP_USER);
+            main.addOverrideProperty(p + "password", LocalServers.FTP_PASSWORD);
+            main.addOverrideProperty(p + "path", "/demo");
+            main.addOverrideProperty(p + "fileName", "facility-log.csv");
+            main.addOverrideProperty(p + "pollInterval", "5000");
         }
         DemoFeeder f = feeder;
         DemoSiteLogs l = siteLogs;
@@ -77,5 +96,38 @@ public final class LocalLandfall {
         main.run(args);
         // DynamoDB Local leaves a non-daemon thread behind
         System.exit(0);
+    }
+
+    /** Maven's exec:exec does not stop its child when Maven is killed: go with it, through the shutdown hooks. */
+    private static void exitWithParent() {
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
+            System.out.println("The process that started the local run is gone: stopping");
+            System.exit(0);
+        }));
+    }
+
+    /** A system property; unset or empty (as Maven passes a switch not given) means the default. */
+    private static String option(String name, String defaultValue) {
+        String value = System.getProperty(name);
+        return value == null || value.isBlank() ? defaultValue : value.trim();
+    }
+
+    private static int port(String name, int defaultValue) {
+        return Integer.parseInt(option(name, Integer.toString(defaultValue)));
+    }
+
+    private static void overrideIfGiven(Main main, String option, String property) {
+        String value = option(option, null);
+        if (value != null) {
+            main.addOverrideProperty(property, value);
+        }
+    }
+
+    private static Properties load(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        return p;
     }
 }
