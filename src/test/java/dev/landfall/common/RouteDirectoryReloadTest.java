@@ -183,8 +183,18 @@ class RouteDirectoryReloadTest {
         breakIt(file, facility("other.csv", "facility-logs-sftp", "facilityLogMerge"), "line 3:", "facility-logs-sftp");
         breakIt(file, facility("other.csv", "facility-logs-ftp", "noSuchProcessor"), "line 33:", "noSuchProcessor");
 
-        // fixed again, then deleted: its routes go, nothing else does
+        // fixed again; a second facility writing plant9's monthly objects is refused by name, plant9 keeps running
         write(file, facility("other.csv", "facility-logs-ftp", "facilityLogMerge"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> status(POLLER) == ServiceStatus.Started);
+        Path clash = routes.resolve("facility-plant8.camel.yaml");
+        breakIt(clash, facility("other.csv", "facility-logs-ftp", "facilityLogMerge").replace("value: plant9\n", "value: plant8\n")
+                .replace("routeId: " + POLLER, "routeId: facility-logs-poll-plant8").replace("plant9-audit", "plant8-audit"),
+                "'plant9'", "'plant8'", "plant9/");
+        assertThat(camel.getRoute("facility-logs-poll-plant8")).isNull();
+        assertThat(status(POLLER)).isEqualTo(ServiceStatus.Started);
+        Files.delete(clash);
+
+        // then deleted: its routes go, nothing else does
         Files.delete(file);
         await().atMost(Duration.ofSeconds(15)).until(() -> camel.getRoute(POLLER) == null && camel.getRoute("plant9-audit") == null);
         assertThat(camel.getRoutes()).extracting(Route::getRouteId).contains("facility-logs-merge", "facility-logs-replay", "user-tick");
