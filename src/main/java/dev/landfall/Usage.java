@@ -46,12 +46,18 @@ final class Usage {
 
     private static String text() {
         StringBuilder out = new StringBuilder();
+        out.append("Landfall lands data in S3 and DynamoDB, on Apache Camel (camel-main):\n");
+        // each pipeline's block of application.properties opens with what it does
+        for (Block block : blocks(lines("application.properties"))) {
+            if (block.title().toLowerCase(Locale.ROOT).startsWith("pipeline:") && !block.notes().isEmpty()) {
+                String name = block.title().substring("pipeline:".length()).trim();
+                List<String> about = paragraph(block.notes());
+                for (int i = 0; i < about.size(); i++) {
+                    out.append(i == 0 ? String.format("  %-14s ", name) : " ".repeat(17)).append(about.get(i)).append('\n');
+                }
+            }
+        }
         out.append("""
-                Landfall lands data in S3 and DynamoDB, on Apache Camel (camel-main):
-                  facility logs  a CSV log that keeps growing on a facility's FTP server becomes one S3 object per month
-                                 (<prefix>yyyyMM), sorted by event timestamp, each timestamp stored once
-                  page views     S3 server access logs of a static site (polled, or announced on SQS) become page-view
-                                 counts in DynamoDB, served by GET /api/page-views and the /page-views dashboard
                 Bad rows, conflicts and unreadable files go to dead letters in S3, which can be replayed.
 
                 Usage: java -jar landfall.jar [--help]
@@ -153,6 +159,18 @@ final class Usage {
         }
         current.notes().addAll(comment);
         return blocks;
+    }
+
+    /** The first paragraph of a block's notes (they are kept without the blank lines between paragraphs, so up to a full stop). */
+    private static List<String> paragraph(List<String> notes) {
+        List<String> out = new ArrayList<>();
+        for (String n : notes) {
+            out.add(n);
+            if (n.endsWith(".")) {
+                break;
+            }
+        }
+        return out;
     }
 
     private static String title(String header) {

@@ -65,6 +65,13 @@ class UsageTest {
     }
 
     @Test
+    void everyPipelineIsDescribedByTheOpeningOfItsBlock() {
+        // a new pipeline's block of application.properties describes it in --help: nothing else to edit
+        assertThat(Usage.TEXT).contains("  facility logs  a CSV log that keeps growing on a facility's FTP server")
+                .contains("  page views     S3 server access logs of a static site");
+    }
+
+    @Test
     void everyProfileFileIsDescribedByItsOpeningComment() throws IOException {
         try (Stream<Path> files = Files.list(RESOURCES)) {
             List<String> profiles = files.map(p -> p.getFileName().toString())
