@@ -88,6 +88,17 @@ class CleanStartRouteTest {
     }
 
     @Test
+    void eachArrivalSourceAndEachIngestHasItsOwnBoundedPool() {
+        // the split EIPs name these profiles: Camel makes one pool of that size per route that splits
+        var pools = app.context().getExecutorServiceManager();
+        assertThat(pools.getThreadPoolProfile("s3-arrivals").getMaxPoolSize()).isEqualTo(2);
+        assertThat(pools.getThreadPoolProfile("page-views-chunks").getMaxPoolSize()).isEqualTo(4);
+        assertThat(pools.getThreadPoolProfile("page-views-chunks").getMaxQueueSize()).isEqualTo(4);
+        assertThat(pools.getThreadPoolProfile("page-views-chunks").getRejectedPolicy())
+                .isEqualTo(org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy.CallerRuns);
+    }
+
+    @Test
     void theHttpEndpointsArePrintedOnceWithTheAddressTheyAreBoundTo() {
         List<String> summary = log.messages(HttpEndpointsSummary.class.getName());
         String business = "http://127.0.0.1:" + httpPort;
