@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Properties;
 
 import dev.landfall.common.PipelineConfigurations;
+import dev.landfall.common.RouteFiles;
 import dev.landfall.common.SharedConfiguration;
 import dev.landfall.common.HttpEndpointsSummary;
 import org.apache.camel.main.Main;
@@ -41,6 +42,8 @@ public final class Application {
         main.configure().setBasePackageScanEnabled(false);
         main.configure().addConfiguration(SharedConfiguration.class);
         main.addMainListener(new PipelineConfigurations());
+        // the route files in the fat jar (routes/**, sub-directories included) found from its index
+        main.addMainListener(new RouteFiles.InstallResolver());
         main.addMainListener(new HttpEndpointsSummary());
         return main;
     }

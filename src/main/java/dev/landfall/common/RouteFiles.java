@@ -27,7 +27,19 @@ public class RouteFiles extends RouteBuilder {
     @Override
     public void setCamelContext(CamelContext context) {
         super.setCamelContext(context);
-        // here, not in configure(): camel-main resolves camel.main.routes-include-pattern before it configures builders
+        installResolver(context);
+    }
+
+    /** Installs the resolver before camel-main first reads the route files (its modeline pre-parse, then the routes). */
+    public static final class InstallResolver extends org.apache.camel.main.MainListenerSupport {
+        @Override
+        public void beforeConfigure(org.apache.camel.main.BaseMainSupport main) {
+            installResolver(main.getCamelContext());
+        }
+    }
+
+    /** Before camel-main resolves camel.main.routes-include-pattern. */
+    public static void installResolver(CamelContext context) {
         if (!(context.getCamelContextExtension().getContextPlugin(PackageScanResourceResolver.class) instanceof JarIndexResourceResolver)) {
             JarIndexResourceResolver resolver = new JarIndexResourceResolver();
             resolver.setCamelContext(context);
