@@ -204,15 +204,25 @@ public class DynamoDbIdempotentRepository extends ServiceSupport implements Idem
     }
 
     private long release(String key, String token, long count) {
-        // only our own unfinished claim: never touch a key another replica took over or completed
-        var r = dynamoDb.updateItem(b -> b.tableName(table).key(key(key))
-                .updateExpression("SET #s = :failed, #a = if_not_exists(#a, :zero) + :one REMOVE #l, #o")
-                .conditionExpression("#s = :inProgress AND #o = :me")
-                .expressionAttributeNames(Map.of("#s", STATE, "#o", OWNER, "#a", ATTEMPTS, "#l", LEASE_UNTIL))
-                .expressionAttributeValues(Map.of(":inProgress", s(IN_PROGRESS), ":me", s(token), ":failed", s(FAILED),
-                        ":zero", n(0), ":one", n(count)))
-                .returnValues(ReturnValue.UPDATED_NEW));
-        return Long.parseLong(r.attributes().get(ATTEMPTS).n());
+        // only our own unfinished claim: never touch a key another replica took over or completed; the owner becomes
+        // "released:<token>", so an SDK retry of a release that had succeeded recognises its own work
+        String released = "released:" + token;
+        try {
+            var r = dynamoDb.updateItem(b -> b.tableName(table).key(key(key))
+                    .updateExpression("SET #s = :failed, #o = :released, #a = if_not_exists(#a, :zero) + :one REMOVE #l")
+                    .conditionExpression("#s = :inProgress AND #o = :me")
+                    .expressionAttributeNames(Map.of("#s", STATE, "#o", OWNER, "#a", ATTEMPTS, "#l", LEASE_UNTIL))
+                    .expressionAttributeValues(Map.of(":inProgress", s(IN_PROGRESS), ":me", s(token), ":failed", s(FAILED),
+                            ":released", s(released), ":zero", n(0), ":one", n(count)))
+                    .returnValues(ReturnValue.UPDATED_NEW)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            return Long.parseLong(r.attributes().get(ATTEMPTS).n());
+        } catch (ConditionalCheckFailedException e) {
+            if (e.hasItem() && e.item().get(OWNER) != null && released.equals(e.item().get(OWNER).s())) {
+                return Long.parseLong(e.item().get(ATTEMPTS).n());
+            }
+            throw e;
+        }
     }
 
     /** Renews the lease of every claim this process holds (the heartbeat calls it every third of a lease). */
