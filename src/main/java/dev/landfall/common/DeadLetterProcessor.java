@@ -3,6 +3,7 @@ package dev.landfall.common;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.apache.camel.CamelExchangeException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.Route;
@@ -12,7 +13,8 @@ import org.apache.camel.Route;
  * input ({@link IllegalArgumentException}) is dead-lettered at once; a failure of an S3 arrival that may pass is not a
  * dead letter yet: {@link ArrivalClaims} counts the attempt and quarantines the object after the last one. Neither is a
  * failure because a dependency is down, nor one whose dead letter cannot be written: those leave the exchange failed (so
- * its input is polled again) without a log line of their own, as the {@link OutageLog} tells the outage.
+ * its input is polled again) without a log line of their own, as the {@link OutageLog} tells the outage. A failed
+ * {@link InputPart} is left failed, so that its split fails and the whole input comes here.
  */
 public final class DeadLetterProcessor implements Processor {
 
@@ -32,6 +34,15 @@ public final class DeadLetterProcessor implements Processor {
     @Override
     public void process(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        // a split that stopped on a failed part wraps the part's exception: that one is the failure
+        while (cause instanceof CamelExchangeException && cause.getCause() instanceof Exception partFailure) {
+            cause = partFailure;
+        }
+        if (exchange.getMessage().getBody() instanceof InputPart) {
+            // not handled here: the split fails, and the whole input goes to this processor (or is tried again)
+            exchange.getExchangeExtension().setErrorHandlerHandled(false);
+            return;
+        }
         boolean badInput = cause instanceof IllegalArgumentException;
         if (!badInput && exchange.getMessage().getHeader(ArrivalClaims.ARRIVAL_KEY_HEADER) != null) {
             return;

@@ -50,6 +50,7 @@ class FacilityLogsRouteTest {
     static LandfallApp app;
     static S3Client s3;
     static int httpPort;
+    static MonthWriteFailures monthWriteFailures = new MonthWriteFailures("unwritable/201602");
 
     @BeforeAll
     static void start() throws Exception {
@@ -63,7 +64,8 @@ class FacilityLogsRouteTest {
         facility(props, "headerchange");
         facility(props, "multiline");
         facility(props, "sameminute");
-        app = LandfallApp.start(props);
+        facility(props, "unwritable");
+        app = LandfallApp.start(props, Map.of("facilityMonthWriteFailures", monthWriteFailures));
         s3 = app.s3();
     }
 
@@ -351,6 +353,35 @@ class FacilityLogsRouteTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(missing.statusCode()).isEqualTo(400);
         assertThat(missing.body()).contains("key");
+    }
+
+    @Test
+    void aMonthThatCannotBeWrittenFailsTheWholeFileWhichIsPolledAgainUntilEveryMonthLandsOnce() throws Exception {
+        Path f = file("unwritable");
+        List<String> all = new ArrayList<>(rows("201601", 0, 5, "s1"));
+        all.addAll(rows("201602", 0, 5, "s1"));
+        all.addAll(rows("201603", 0, 5, "s1"));
+        DynamoDbIdempotentRepository files = app.bean("fileIdempotentRepository", DynamoDbIdempotentRepository.class);
+        // every write of February fails (beyond the month's retries) until the file was tried twice
+        monthWriteFailures.remaining.set(Integer.MAX_VALUE);
+        try {
+            append(f, all);
+            String version = "unwritable/log.csv/" + Files.size(f) + "/" + Files.getLastModifiedTime(f).toMillis();
+            int perAttempt = 1 + Integer.parseInt(app.context().resolvePropertyPlaceholders("{{landfall.retry.max-redeliveries}}"));
+            // a failed month that was swallowed would leave the file merged for good after one attempt, February missing
+            await().atMost(Duration.ofSeconds(60)).until(() -> monthWriteFailures.failed.get() > perAttempt);
+            assertThat(files.contains(version)).as("a file with a month unwritten is not done").isFalse();
+            assertThat(app.dynamoDb().getItem(b -> b.tableName("landfall-state").consistentRead(true)
+                    .key(Map.of("pk", AttributeValue.fromS("file-hash#unwritable/log.csv")))).item()).isEmpty();
+            assertThat(S3Objects.texts(s3, BUCKET, "unwritable/")).doesNotContainKey("unwritable/201602");
+        } finally {
+            monthWriteFailures.remaining.set(0);
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(S3Objects.texts(s3, BUCKET, "unwritable/")).isEqualTo(expected("unwritable/", all)));
+        // an outage is no dead letter: the file was polled again, and nothing of it was left aside
+        assertThat(deadLetters("unwritable")).isEmpty();
+        assertThat(allDeadLetters()).noneSatisfy(d -> assertThat(String.valueOf(d.get("source"))).endsWith("/unwritable/log.csv"));
     }
 
     @SuppressWarnings("unchecked")
