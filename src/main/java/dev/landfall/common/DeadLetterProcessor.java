@@ -3,7 +3,6 @@ package dev.landfall.common;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.apache.camel.CamelExchangeException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.Route;
@@ -14,7 +13,7 @@ import org.apache.camel.Route;
  * dead letter yet: {@link ArrivalClaims} counts the attempt and quarantines the object after the last one. Neither is a
  * failure because a dependency is down, nor one whose dead letter cannot be written: those leave the exchange failed (so
  * its input is polled again) without a log line of their own, as the {@link OutageLog} tells the outage. A failed
- * {@link InputPart} is left failed, so that its split fails and the whole input comes here.
+ * {@link InputPart} (one month of a file) is dead-lettered as its whole input.
  */
 public final class DeadLetterProcessor implements Processor {
 
@@ -34,15 +33,6 @@ public final class DeadLetterProcessor implements Processor {
     @Override
     public void process(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        // a split that stopped on a failed part wraps the part's exception: that one is the failure
-        while (cause instanceof CamelExchangeException && cause.getCause() instanceof Exception partFailure) {
-            cause = partFailure;
-        }
-        if (exchange.getMessage().getBody() instanceof InputPart) {
-            // not handled here: the split fails, and the whole input goes to this processor (or is tried again)
-            exchange.getExchangeExtension().setErrorHandlerHandled(false);
-            return;
-        }
         boolean badInput = cause instanceof IllegalArgumentException;
         if (!badInput && exchange.getMessage().getHeader(ArrivalClaims.ARRIVAL_KEY_HEADER) != null) {
             return;
@@ -52,7 +42,12 @@ public final class DeadLetterProcessor implements Processor {
             failQuietly(exchange, cause);
             return;
         }
-        if (exchange.getMessage().getBody() == null && source(exchange) == null) {
+        Object body = exchange.getMessage().getBody();
+        if (body instanceof InputPart part) {
+            // one part of a split input failed: the whole input is the dead letter, so no other part of it is lost
+            body = part.input();
+        }
+        if (body == null && source(exchange) == null) {
             // a failed poll or timer run has no input to keep: the next one retries, and the outage shows in health
             return;
         }
@@ -60,7 +55,6 @@ public final class DeadLetterProcessor implements Processor {
         details.put("routeId", exchange.getFromRouteId());
         details.put("failedAt", exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class));
         String payload = null;
-        Object body = exchange.getMessage().getBody();
         if (body instanceof S3ObjectRef ref) {
             // the object itself is the input: a replay reads it again
             details.put("bucket", ref.bucket());
@@ -68,7 +62,7 @@ public final class DeadLetterProcessor implements Processor {
             details.put("eTag", ref.eTag());
         } else {
             try {
-                payload = exchange.getMessage().getBody(String.class);
+                payload = exchange.getContext().getTypeConverter().convertTo(String.class, exchange, body);
             } catch (RuntimeException e) {
                 details.put("payloadError", e.toString());
             }

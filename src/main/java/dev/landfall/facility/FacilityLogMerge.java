@@ -1,7 +1,5 @@
 package dev.landfall.facility;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -42,19 +40,29 @@ public final class FacilityLogMerge {
         this.metrics = metrics;
     }
 
-    /** One month's rows of the file, in file order; {@code index} is its place among the file's months. */
-    public record Month(int index, String name, String key, int[] rows) implements InputPart {
+    /**
+     * One month's rows of the file, in file order; {@code index} is its place among the file's months. A month that
+     * cannot be merged is dead-lettered as the whole file ({@code input}), which holds the months not yet merged.
+     */
+    public record Month(int index, String name, String key, int[] rows, Object input) implements InputPart {
     }
 
     /** Sets the exchange property landfallMerge: the file's rows and its months (in order), where the months' outcomes go. */
     public void read(Exchange exchange) throws Exception {
+        long started = System.nanoTime();
         var in = exchange.getMessage();
+        if (in.getBody() instanceof InputStream stream) {
+            // a stream can be read only once: its bytes are the input, for the parser and for a dead letter
+            try (stream) {
+                in.setBody(stream.readAllBytes());
+            }
+        }
         String facility = in.getHeader("landfallFacility", "unknown", String.class);
         String prefix = in.getHeader("landfallPrefix", "logs/", String.class);
-        Run run = new Run(System.nanoTime(), facility, in.getHeader("landfallBucket", String.class), prefix,
+        Run run = new Run(started, facility, in.getHeader("landfallBucket", String.class), prefix,
                 in.getHeader("landfallSource", facility + "/" + in.getHeader(Exchange.FILE_NAME, String.class), String.class),
                 FacilityLogCsv.read(body(in)));
-        run.months = months(run.parsed.rows(), prefix);
+        run.months = months(run.parsed.rows(), prefix, in.getBody());
         exchange.setProperty(RUN_PROPERTY, run);
     }
 
@@ -92,7 +100,10 @@ public final class FacilityLogMerge {
                 }
                 continue;
             }
-            MonthlyLog.Merge merge = (MonthlyLog.Merge) outcome;
+            if (!(outcome instanceof MonthlyLog.Merge merge)) {
+                // only a split that went on past a failed month gets here
+                throw new IllegalStateException("month " + month.name() + " of " + run.source + " was not merged");
+            }
             landed += merge.added();
             duplicates += merge.duplicates();
             if (merge.added() > 0) {
@@ -182,7 +193,7 @@ public final class FacilityLogMerge {
     }
 
     /** The file's rows by month, months in order. */
-    static List<Month> months(LogRows rows, String prefix) {
+    static List<Month> months(LogRows rows, String prefix, Object input) {
         if (rows.size() == 0) {
             return List.of();
         }
@@ -213,22 +224,15 @@ public final class FacilityLogMerge {
         for (int[] monthRows : byMonth) {
             if (monthRows != null) {
                 String name = EventTimestamp.month(rows.key(monthRows[0]));
-                months.add(new Month(months.size(), name, prefix + name, monthRows));
+                months.add(new Month(months.size(), name, prefix + name, monthRows, input));
             }
         }
         return months;
     }
 
-    /** The body as a source the parser may open twice; it is opened at once, so a missing body fails here as ever. */
-    private static FacilityLogCsv.Source body(Message in) throws InvalidPayloadException, IOException {
+    /** The body (not a stream) as a source the parser may open twice; it is opened at once, so a missing body fails here. */
+    private static FacilityLogCsv.Source body(Message in) throws InvalidPayloadException {
         InputStream first = in.getMandatoryBody(InputStream.class);
-        if (in.getBody() instanceof InputStream) {
-            // a stream body can be read only once
-            try (first) {
-                byte[] bytes = first.readAllBytes();
-                return () -> new ByteArrayInputStream(bytes);
-            }
-        }
         AtomicReference<InputStream> unread = new AtomicReference<>(first);
         return () -> {
             InputStream stream = unread.getAndSet(null);
