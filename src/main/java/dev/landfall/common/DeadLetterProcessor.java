@@ -12,7 +12,8 @@ import org.apache.camel.Route;
  * input ({@link IllegalArgumentException}) is dead-lettered at once; a failure of an S3 arrival that may pass is not a
  * dead letter yet: {@link ArrivalClaims} counts the attempt and quarantines the object after the last one. Neither is a
  * failure because a dependency is down, nor one whose dead letter cannot be written: those leave the exchange failed (so
- * its input is polled again) without a log line of their own, as the {@link OutageLog} tells the outage.
+ * its input is polled again) without a log line of their own, as the {@link OutageLog} tells the outage. A failed
+ * {@link InputPart} (one month of a file) is dead-lettered as its whole input.
  */
 public final class DeadLetterProcessor implements Processor {
 
@@ -41,7 +42,12 @@ public final class DeadLetterProcessor implements Processor {
             failQuietly(exchange, cause);
             return;
         }
-        if (exchange.getMessage().getBody() == null && source(exchange) == null) {
+        Object body = exchange.getMessage().getBody();
+        if (body instanceof InputPart part) {
+            // one part of a split input failed: the whole input is the dead letter, so no other part of it is lost
+            body = part.input();
+        }
+        if (body == null && source(exchange) == null) {
             // a failed poll or timer run has no input to keep: the next one retries, and the outage shows in health
             return;
         }
@@ -49,7 +55,6 @@ public final class DeadLetterProcessor implements Processor {
         details.put("routeId", exchange.getFromRouteId());
         details.put("failedAt", exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class));
         String payload = null;
-        Object body = exchange.getMessage().getBody();
         if (body instanceof S3ObjectRef ref) {
             // the object itself is the input: a replay reads it again
             details.put("bucket", ref.bucket());
@@ -57,7 +62,7 @@ public final class DeadLetterProcessor implements Processor {
             details.put("eTag", ref.eTag());
         } else {
             try {
-                payload = exchange.getMessage().getBody(String.class);
+                payload = exchange.getContext().getTypeConverter().convertTo(String.class, exchange, body);
             } catch (RuntimeException e) {
                 details.put("payloadError", e.toString());
             }

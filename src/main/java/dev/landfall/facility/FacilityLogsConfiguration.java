@@ -20,7 +20,7 @@ import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** The facility-logs pipeline's beans, its merge executor and its storage, built on the shared ones. */
+/** The facility-logs pipeline's beans and its storage, built on the shared ones (its months' pool is a thread-pool profile). */
 @Configuration
 public class FacilityLogsConfiguration implements CamelConfiguration {
 
@@ -45,7 +45,7 @@ public class FacilityLogsConfiguration implements CamelConfiguration {
     static void checkFacilityTargets(CamelContext camel) {
         FacilityTargets targets = new FacilityTargets();
         for (RouteDefinition def : ((ModelCamelContext) camel).getRouteDefinitions()) {
-            if (def.isCreatedFromTemplate() && FacilityLogMergeProcessor.PIPELINE.equals(def.getGroup())) {
+            if (def.isCreatedFromTemplate() && FacilityLogMerge.PIPELINE.equals(def.getGroup())) {
                 Map<String, Object> params = new HashMap<>();
                 if (def.getTemplateDefaultParameters() != null) {
                     params.putAll(def.getTemplateDefaultParameters());
@@ -66,12 +66,10 @@ public class FacilityLogsConfiguration implements CamelConfiguration {
         return new StorageSpec(List.of(bucket), List.of());
     }
 
+    /** The stages of facility-logs-merge; its months run on the thread-pool profile facility-logs-months. */
     @BindToRegistry(lazy = true)
-    public FacilityLogMergeProcessor facilityLogMerge(S3ObjectUpdater updater, DeadLetterStore deadLetters, PipelineMetrics metrics,
-                                                      CamelContext camel,
-                                                      @PropertyInject("landfall.facility-logs.parallel-months") int parallelMonths) {
-        return new FacilityLogMergeProcessor(updater, deadLetters, metrics,
-                camel.getExecutorServiceManager().newFixedThreadPool(this, "facility-logs-merge", parallelMonths), parallelMonths);
+    public FacilityLogMerge facilityLogMerge(S3ObjectUpdater updater, DeadLetterStore deadLetters, PipelineMetrics metrics) {
+        return new FacilityLogMerge(updater, deadLetters, metrics);
     }
 
     /** The SHA-256 of each facility file's last merged version, so that unchanged bytes are not merged again. */

@@ -24,7 +24,7 @@ final class FacilityTargetGuard implements ModelLifecycleStrategy {
 
     @Override
     public synchronized void onAddRouteDefinition(RouteDefinition def) {
-        if (!def.isCreatedFromTemplate() || !FacilityLogMergeProcessor.PIPELINE.equals(def.getGroup())) {
+        if (!def.isCreatedFromTemplate() || !FacilityLogMerge.PIPELINE.equals(def.getGroup())) {
             return;
         }
         Map<String, Object> params = new HashMap<>();

@@ -96,6 +96,9 @@ class CleanStartRouteTest {
         assertThat(pools.getThreadPoolProfile("page-views-chunks").getMaxQueueSize()).isEqualTo(4);
         assertThat(pools.getThreadPoolProfile("page-views-chunks").getRejectedPolicy())
                 .isEqualTo(org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy.CallerRuns);
+        // a file's months are in memory once read: all of them queue for the pool, none runs on the caller
+        assertThat(pools.getThreadPoolProfile("facility-logs-months").getMaxPoolSize()).isEqualTo(4);
+        assertThat(pools.getThreadPoolProfile("facility-logs-months").getMaxQueueSize()).isEqualTo(-1);
     }
 
     @Test

@@ -163,7 +163,7 @@ class RouteDirectoryReloadTest {
 
         // added: the poller starts and the facility's file lands
         ftpFile("log.csv", "20160801:00:00:00,s1,1\n20160802:00:00:00,s1,2\n");
-        write(file, facility("log.csv", "facility-logs-ftp", "facilityLogMerge"));
+        write(file, facility("log.csv", "facility-logs-ftp", "deadLetterProcessor"));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(S3Objects.texts(app.s3(), BUCKET, "plant9/")).containsEntry("plant9/201608",
                         HEADER + "\n20160801:00:00:00,s1,1\n20160802:00:00:00,s1,2\n"));
@@ -172,22 +172,22 @@ class RouteDirectoryReloadTest {
         // edited: the new fileName takes effect (the other file's rows land), the old poller is replaced
         ftpFile("other.csv", "20160903:00:00:00,s2,3\n");
         Route first = camel.getRoute(POLLER);
-        write(file, facility("other.csv", "facility-logs-ftp", "facilityLogMerge"));
+        write(file, facility("other.csv", "facility-logs-ftp", "deadLetterProcessor"));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(S3Objects.texts(app.s3(), BUCKET, "plant9/")).containsEntry("plant9/201609", HEADER + "\n20160903:00:00:00,s2,3\n"));
         assertThat(camel.getRoute(POLLER)).isNotSameAs(first);
 
         // broken three ways: one ERROR line each naming the file, the line and the fault
-        breakIt(file, facility("other.csv", "facility-logs-ftp", "facilityLogMerge").replace("    routeId:", "  routeId: ["),
+        breakIt(file, facility("other.csv", "facility-logs-ftp", "deadLetterProcessor").replace("    routeId:", "  routeId: ["),
                 "line ");
-        breakIt(file, facility("other.csv", "facility-logs-sftp", "facilityLogMerge"), "line 3:", "facility-logs-sftp");
+        breakIt(file, facility("other.csv", "facility-logs-sftp", "deadLetterProcessor"), "line 3:", "facility-logs-sftp");
         breakIt(file, facility("other.csv", "facility-logs-ftp", "noSuchProcessor"), "line 33:", "noSuchProcessor");
 
         // fixed again; a second facility writing plant9's monthly objects is refused by name, plant9 keeps running
-        write(file, facility("other.csv", "facility-logs-ftp", "facilityLogMerge"));
+        write(file, facility("other.csv", "facility-logs-ftp", "deadLetterProcessor"));
         await().atMost(Duration.ofSeconds(15)).until(() -> status(POLLER) == ServiceStatus.Started);
         Path clash = routes.resolve("facility-plant8.camel.yaml");
-        breakIt(clash, facility("other.csv", "facility-logs-ftp", "facilityLogMerge").replace("value: plant9\n", "value: plant8\n")
+        breakIt(clash, facility("other.csv", "facility-logs-ftp", "deadLetterProcessor").replace("value: plant9\n", "value: plant8\n")
                 .replace("routeId: " + POLLER, "routeId: facility-logs-poll-plant8").replace("plant9-audit", "plant8-audit"),
                 "'plant9'", "'plant8'", "plant9/");
         assertThat(camel.getRoute("facility-logs-poll-plant8")).isNull();

@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.landfall.common.DynamoDbIdempotentRepository;
 import dev.landfall.common.PipelineMetrics;
 import dev.landfall.local.LocalServers;
+import dev.landfall.testing.EndpointSends;
 import dev.landfall.testing.FreePorts;
 import dev.landfall.testing.LandfallApp;
 import dev.landfall.testing.LogCapture;
@@ -50,6 +51,8 @@ class FacilityLogsRouteTest {
     static LandfallApp app;
     static S3Client s3;
     static int httpPort;
+    static MonthWriteFailures monthWriteFailures = MonthWriteFailures.unreachable("unwritable/201602");
+    static MonthWriteFailures monthWriteRefusals = MonthWriteFailures.refused("refused/201605");
 
     @BeforeAll
     static void start() throws Exception {
@@ -63,7 +66,10 @@ class FacilityLogsRouteTest {
         facility(props, "headerchange");
         facility(props, "multiline");
         facility(props, "sameminute");
-        app = LandfallApp.start(props);
+        facility(props, "unwritable");
+        facility(props, "refused");
+        app = LandfallApp.start(props, Map.of("facilityMonthWriteFailures", monthWriteFailures,
+                "facilityMonthWriteRefusals", monthWriteRefusals));
         s3 = app.s3();
     }
 
@@ -351,6 +357,65 @@ class FacilityLogsRouteTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(missing.statusCode()).isEqualTo(400);
         assertThat(missing.body()).contains("key");
+    }
+
+    @Test
+    void aMonthThatCannotBeWrittenFailsTheWholeFileWhichIsPolledAgainUntilEveryMonthLandsOnce() throws Exception {
+        Path f = file("unwritable");
+        List<String> all = new ArrayList<>(rows("201601", 0, 5, "s1"));
+        all.addAll(rows("201602", 0, 5, "s1"));
+        all.addAll(rows("201603", 0, 5, "s1"));
+        DynamoDbIdempotentRepository files = app.bean("fileIdempotentRepository", DynamoDbIdempotentRepository.class);
+        // every write of February fails (beyond the month's retries) until the file was merged twice
+        monthWriteFailures.remaining.set(Integer.MAX_VALUE);
+        try (EndpointSends merges = EndpointSends.to(app.context(), "direct://facility-logs-merge",
+                e -> String.valueOf(e.getMessage().getHeader("landfallSource")).endsWith("/unwritable/log.csv"))) {
+            append(f, all);
+            String version = "unwritable/log.csv/" + Files.size(f) + "/" + Files.getLastModifiedTime(f).toMillis();
+            // a failed month that was swallowed would leave the file merged for good after one attempt, February missing
+            await().atMost(Duration.ofSeconds(60)).until(() -> merges.count() >= 2);
+            assertThat(monthWriteFailures.failed.get()).isPositive();
+            assertThat(files.contains(version)).as("a file with a month unwritten is not done").isFalse();
+            assertThat(app.dynamoDb().getItem(b -> b.tableName("landfall-state").consistentRead(true)
+                    .key(Map.of("pk", AttributeValue.fromS("file-hash#unwritable/log.csv")))).item()).isEmpty();
+            assertThat(S3Objects.texts(s3, BUCKET, "unwritable/")).doesNotContainKey("unwritable/201602");
+        } finally {
+            monthWriteFailures.remaining.set(0);
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(S3Objects.texts(s3, BUCKET, "unwritable/")).isEqualTo(expected("unwritable/", all)));
+        // an outage is no dead letter: the file was polled again, and nothing of it was left aside
+        assertThat(deadLetters("unwritable")).isEmpty();
+        assertThat(allDeadLetters()).noneSatisfy(d -> assertThat(String.valueOf(d.get("source"))).endsWith("/unwritable/log.csv"));
+    }
+
+    @Test
+    void aMonthWhoseWriteIsRefusedSendsTheWholeFileToTheDeadLetterNotTheMonthAlone() throws Exception {
+        Path f = file("refused");
+        List<String> all = new ArrayList<>(rows("201604", 0, 3, "s1"));
+        all.addAll(rows("201605", 0, 3, "s1"));
+        all.addAll(rows("201606", 0, 3, "s1"));
+        monthWriteRefusals.remaining.set(Integer.MAX_VALUE);
+        try {
+            append(f, all);
+            String text = Files.readString(f);
+            DynamoDbIdempotentRepository files = app.bean("fileIdempotentRepository", DynamoDbIdempotentRepository.class);
+            String version = "refused/log.csv/" + Files.size(f) + "/" + Files.getLastModifiedTime(f).toMillis();
+            // as any failure of the merge that is not an outage: after the month's retries the file is done, dead-lettered
+            await().atMost(Duration.ofSeconds(60)).until(() -> files.contains(version));
+            // once, as the whole file (every row of it, the months not merged too), not as the month alone
+            assertThat(allDeadLetters()).filteredOn(d -> String.valueOf(d.get("source")).endsWith("/refused/log.csv"))
+                    .singleElement().satisfies(d -> {
+                        assertThat(d.get("kind")).isEqualTo("S3Exception:InvalidRequest");
+                        assertThat(String.valueOf(d.get("reason"))).contains("refused/201605 is refused");
+                        assertThat(d.get("payload")).isEqualTo(text);
+                    });
+            assertThat(S3Objects.texts(s3, BUCKET, "refused/")).doesNotContainKey("refused/201605");
+            assertThat(monthWriteRefusals.failed.get()).isEqualTo(
+                    1 + Integer.parseInt(app.context().resolvePropertyPlaceholders("{{landfall.retry.max-redeliveries}}")));
+        } finally {
+            monthWriteRefusals.remaining.set(0);
+        }
     }
 
     @SuppressWarnings("unchecked")
