@@ -39,7 +39,7 @@ public final class PageViewsIngest {
 
     public static final String PIPELINE = "page-views";
     public static final String RUN_PROPERTY = "landfallIngest";
-    static final int CHUNK_LINES = 500;
+    static final int CHUNK_LINES = 2000;
     private static final int MAX_LISTED_BAD_LINES = 1000;
 
     private final S3Client s3;

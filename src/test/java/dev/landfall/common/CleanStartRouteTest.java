@@ -93,7 +93,7 @@ class CleanStartRouteTest {
         var pools = app.context().getExecutorServiceManager();
         assertThat(pools.getThreadPoolProfile("s3-arrivals").getMaxPoolSize()).isEqualTo(2);
         assertThat(pools.getThreadPoolProfile("page-views-chunks").getMaxPoolSize()).isEqualTo(4);
-        assertThat(pools.getThreadPoolProfile("page-views-chunks").getMaxQueueSize()).isEqualTo(4);
+        assertThat(pools.getThreadPoolProfile("page-views-chunks").getMaxQueueSize()).isEqualTo(8);
         assertThat(pools.getThreadPoolProfile("page-views-chunks").getRejectedPolicy())
                 .isEqualTo(org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy.CallerRuns);
         // a file's months are in memory once read: all of them queue for the pool, none runs on the caller

@@ -219,7 +219,7 @@ class PageViewsRouteTest {
         String key = "logs/2022-10-23-08-00-00-UNWRITABLE";
         EndpointSends ingests = EndpointSends.to(app.context(), "direct://page-views-ingest",
                 e -> e.getMessage().getBody() instanceof S3ObjectRef r && key.equals(r.key()));
-        // three chunks of lines; only the calls of the last chunk's page fail, after the first chunks were written
+        // only the BatchWriteItem calls that hold the second page fail; the calls of the first page are written before
         List<String> lines = new ArrayList<>(views("U", t, 1000, "blog/written/index.html"));
         lines.addAll(views("V", t + 2000, 300, "blog/unwritable/index.html"));
         // every call holding that page fails (beyond the writer's and the route's retries) until the object's attempt failed
