@@ -45,17 +45,9 @@ public class FacilityLogsConfiguration implements CamelConfiguration {
     static void checkFacilityTargets(CamelContext camel) {
         FacilityTargets targets = new FacilityTargets();
         for (RouteDefinition def : ((ModelCamelContext) camel).getRouteDefinitions()) {
-            if (def.isCreatedFromTemplate() && FacilityLogMerge.PIPELINE.equals(def.getGroup())) {
-                Map<String, Object> params = new HashMap<>();
-                if (def.getTemplateDefaultParameters() != null) {
-                    params.putAll(def.getTemplateDefaultParameters());
-                }
-                if (def.getTemplateParameters() != null) {
-                    params.putAll(def.getTemplateParameters());
-                }
-                targets.add(String.valueOf(params.getOrDefault("name", def.getRouteId())),
-                        camel.resolvePropertyPlaceholders(String.valueOf(params.get("bucket"))),
-                        camel.resolvePropertyPlaceholders(String.valueOf(params.get("prefix"))));
+            String[] target = FacilityTargetGuard.target(camel, def);
+            if (target != null) {
+                targets.add(target[0], target[1], target[2]);
             }
         }
     }

@@ -22,10 +22,10 @@ final class FacilityTargetGuard implements ModelLifecycleStrategy {
         this.camel = camel;
     }
 
-    @Override
-    public synchronized void onAddRouteDefinition(RouteDefinition def) {
+    /** A facility poller's (facility, bucket, prefix), placeholders resolved; null for any other route. */
+    static String[] target(CamelContext camel, RouteDefinition def) {
         if (!def.isCreatedFromTemplate() || !FacilityLogMerge.PIPELINE.equals(def.getGroup())) {
-            return;
+            return null;
         }
         Map<String, Object> params = new HashMap<>();
         if (def.getTemplateDefaultParameters() != null) {
@@ -34,11 +34,19 @@ final class FacilityTargetGuard implements ModelLifecycleStrategy {
         if (def.getTemplateParameters() != null) {
             params.putAll(def.getTemplateParameters());
         }
-        String facility = String.valueOf(params.getOrDefault("name", def.getRouteId()));
-        String bucket = camel.resolvePropertyPlaceholders(String.valueOf(params.get("bucket")));
-        String prefix = camel.resolvePropertyPlaceholders(String.valueOf(params.get("prefix")));
+        return new String[] {String.valueOf(params.getOrDefault("name", def.getRouteId())),
+                camel.resolvePropertyPlaceholders(String.valueOf(params.get("bucket"))),
+                camel.resolvePropertyPlaceholders(String.valueOf(params.get("prefix")))};
+    }
+
+    @Override
+    public synchronized void onAddRouteDefinition(RouteDefinition def) {
+        String[] added = target(camel, def);
+        if (added == null) {
+            return;
+        }
         if (!camel.isStarted()) {
-            byRoute.put(def.getRouteId(), new String[] {facility, bucket, prefix});
+            byRoute.put(def.getRouteId(), added);
             return;
         }
         FacilityTargets targets = new FacilityTargets();
@@ -47,8 +55,8 @@ final class FacilityTargetGuard implements ModelLifecycleStrategy {
                 targets.add(target[0], target[1], target[2]);
             }
         });
-        targets.add(facility, bucket, prefix);
-        byRoute.put(def.getRouteId(), new String[] {facility, bucket, prefix});
+        targets.add(added[0], added[1], added[2]);
+        byRoute.put(def.getRouteId(), added);
     }
 
     @Override
