@@ -197,17 +197,22 @@ public final class FacilityLogMerge {
         if (rows.size() == 0) {
             return List.of();
         }
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
+        // the month is monotonic in the key: the smallest and largest keys give the first and last months
+        long minKey = Long.MAX_VALUE;
+        long maxKey = Long.MIN_VALUE;
         for (int i = 0; i < rows.size(); i++) {
-            long month = EventTimestamp.monthOf(rows.key(i));
-            first = Math.min(first, month);
-            last = Math.max(last, month);
+            long key = rows.key(i);
+            minKey = Math.min(minKey, key);
+            maxKey = Math.max(maxKey, key);
         }
+        long first = EventTimestamp.monthOf(minKey);
         // valid timestamps span at most 120,000 months (years 0000 to 9999)
-        int[] counts = new int[(int) (last - first + 1)];
+        int[] counts = new int[(int) (EventTimestamp.monthOf(maxKey) - first + 1)];
+        int[] monthOfRow = new int[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
-            counts[(int) (EventTimestamp.monthOf(rows.key(i)) - first)]++;
+            int m = (int) (EventTimestamp.monthOf(rows.key(i)) - first);
+            monthOfRow[i] = m;
+            counts[m]++;
         }
         int[][] byMonth = new int[counts.length][];
         for (int m = 0; m < counts.length; m++) {
@@ -217,7 +222,7 @@ public final class FacilityLogMerge {
             }
         }
         for (int i = 0; i < rows.size(); i++) {
-            int m = (int) (EventTimestamp.monthOf(rows.key(i)) - first);
+            int m = monthOfRow[i];
             byMonth[m][counts[m]++] = i;
         }
         List<Month> months = new ArrayList<>();

@@ -159,7 +159,7 @@ public final class LogRows {
             for (int k = 0; k < n; k++) {
                 packed[k] = ((keys[indexes[k]] - min) << positionBits) | k;
             }
-            Arrays.sort(packed);
+            sort(packed, positionBits + keyBits);
             long mask = (1L << positionBits) - 1;
             for (int k = 0; k < n; k++) {
                 order[k] = indexes[(int) (packed[k] & mask)];
@@ -171,6 +171,48 @@ public final class LogRows {
         Arrays.sort(boxed, Comparator.comparingLong(i -> keys[i]));
         Arrays.setAll(order, k -> boxed[k]);
         return order;
+    }
+
+    /** Below this many rows a comparison sort is as fast as the radix sort's passes over its buckets. */
+    private static final int RADIX_SORT_MIN = 2048;
+    private static final int RADIX_BITS = 11;
+
+    /**
+     * Sorts non-negative values of at most {@code bits} bits: a least-significant-digit radix sort (a few linear passes,
+     * where a month's rows need three or four) for many values, {@link Arrays#sort} for few.
+     */
+    static void sort(long[] values, int bits) {
+        int n = values.length;
+        if (n < RADIX_SORT_MIN) {
+            Arrays.sort(values);
+            return;
+        }
+        long[] from = values;
+        long[] to = new long[n];
+        int[] counts = new int[1 << RADIX_BITS];
+        int mask = (1 << RADIX_BITS) - 1;
+        for (int shift = 0; shift < bits; shift += RADIX_BITS) {
+            Arrays.fill(counts, 0);
+            for (int k = 0; k < n; k++) {
+                counts[(int) (from[k] >>> shift) & mask]++;
+            }
+            int sum = 0;
+            for (int d = 0; d < counts.length; d++) {
+                int c = counts[d];
+                counts[d] = sum;
+                sum += c;
+            }
+            for (int k = 0; k < n; k++) {
+                long v = from[k];
+                to[counts[(int) (v >>> shift) & mask]++] = v;
+            }
+            long[] swap = from;
+            from = to;
+            to = swap;
+        }
+        if (from != values) {
+            System.arraycopy(from, 0, values, 0, n);
+        }
     }
 
     private byte[] page(int i) {
