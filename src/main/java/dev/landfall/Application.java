@@ -10,6 +10,8 @@ import java.util.Properties;
 import dev.landfall.common.PipelineConfigurations;
 import dev.landfall.common.RouteFiles;
 import dev.landfall.common.SharedConfiguration;
+import dev.landfall.common.access.AccessConfiguration;
+import dev.landfall.common.access.KeysCommand;
 import dev.landfall.common.HttpEndpointsSummary;
 import org.apache.camel.main.Main;
 
@@ -27,10 +29,14 @@ public final class Application {
             System.out.println(Usage.TEXT);
             return;
         }
-        Main main = create();
         String config = System.getenv().getOrDefault(CONFIG_FILE_ENV, System.getProperty("landfall.config"));
-        if (config != null && !config.isBlank()) {
-            main.setOverrideProperties(load(Path.of(config)));
+        Properties overrides = config != null && !config.isBlank() ? load(Path.of(config)) : null;
+        if (args.length > 0 && "keys".equals(args[0])) {
+            System.exit(KeysCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), overrides, System.out, System.err));
+        }
+        Main main = create();
+        if (overrides != null) {
+            main.setOverrideProperties(overrides);
         }
         main.run(args);
     }
@@ -41,6 +47,7 @@ public final class Application {
         // scanning the package means reading the whole fat jar (seconds at start-up): each pipeline names its configuration
         main.configure().setBasePackageScanEnabled(false);
         main.configure().addConfiguration(SharedConfiguration.class);
+        main.configure().addConfiguration(AccessConfiguration.class);
         main.addMainListener(new PipelineConfigurations());
         // the route files in the fat jar (routes/**, sub-directories included) found from its index
         main.addMainListener(new RouteFiles.InstallResolver());

@@ -61,7 +61,10 @@ final class Usage {
                 Bad rows, conflicts and unreadable files go to dead letters in S3, which can be replayed.
 
                 Usage: java -jar landfall.jar [--help]
+                       java -jar landfall.jar keys create --role admin --name ops    (the first admin key; see keys --help)
                 Production: CAMEL_MAIN_PROFILE=prod java -XX:+ExitOnOutOfMemoryError -jar landfall.jar
+                Every HTTP endpoint needs an API key (header x-api-key): /admin/... an admin key, the APIs a key whose
+                usage plan names them (POST /admin/keys, PUT /admin/plans/<name>).
 
                 Profiles (CAMEL_MAIN_PROFILE):
                   local        the defaults below (the default profile): every endpoint on loopback, for the embedded

@@ -41,6 +41,10 @@ public class SharedConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
+        // the time every bean reads: the system's UTC clock, unless one is bound already (a test's clock)
+        if (context.getRegistry().findByType(Clock.class).isEmpty()) {
+            context.getRegistry().bind("clock", Clock.class, Clock.systemUTC());
+        }
         // master: routes find their cluster service among the context services, so it must be there before routes start
         if (context.hasService(CamelClusterService.class) == null) {
             context.addService(ClusterServiceFactory.create(context));
@@ -107,10 +111,6 @@ public class SharedConfiguration implements CamelConfiguration {
         };
     }
 
-    @BindToRegistry(lazy = true)
-    public Clock clock() {
-        return Clock.systemUTC();
-    }
 
     /** Region and credentials asked for once: a missing one is one ERROR line and the storage check's reason, not a stack trace per poll. */
     @BindToRegistry(lazy = true)

@@ -78,6 +78,7 @@ public final class PageViewsApiBench {
             props.put("landfall.page-views.arrivals.poll", "false");
             props.put("landfall.page-views.backfill.check-ms", "200");
             try (LandfallApp app = LandfallApp.start(props)) {
+                apiKey = app.adminKey();
                 S3Client s3 = app.s3();
                 HttpClient http = HttpClient.newHttpClient();
                 Random random = new Random(7);
@@ -178,6 +179,9 @@ public final class PageViewsApiBench {
     }
 
     /** Page i has weight 1/(i+1), like the few popular and many rare pages of a real site. */
+    /** The key the bench's calls send (an admin key without limits: the API's own speed is measured here). */
+    static volatile String apiKey;
+
     static double[] zipf(int pages) {
         double[] cumulative = new double[pages];
         double sum = 0;
@@ -222,7 +226,7 @@ public final class PageViewsApiBench {
         }
         batch.forEach(Runnable::run);
         HttpResponse<String> requested = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                + "/admin/page-views/backfill?bucket=" + LOG_BUCKET + "&prefix=" + prefix)).POST(HttpRequest.BodyPublishers.noBody())
+                + "/admin/page-views/backfill?bucket=" + LOG_BUCKET + "&prefix=" + prefix)).header("x-api-key", apiKey).POST(HttpRequest.BodyPublishers.noBody())
                 .build(), HttpResponse.BodyHandlers.ofString());
         if (requested.statusCode() != 202) {
             throw new IllegalStateException("backfill of " + prefix + ": " + requested.statusCode() + " " + requested.body());
@@ -255,7 +259,7 @@ public final class PageViewsApiBench {
     }
 
     static JsonNode json(HttpClient http, int port, String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("x-api-key", apiKey)
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.body());

@@ -326,7 +326,7 @@ class FacilityLogsRouteTest {
         s3.putObject(b -> b.bucket(DEAD_LETTERS).key(key), RequestBody.fromBytes(new ObjectMapper().writeValueAsBytes(entry)));
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> ok = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
-                + "/admin/dead-letter/replay?key=" + key)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                + "/admin/dead-letter/replay?key=" + key)).header("x-api-key", app.adminKey()).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(ok.statusCode()).as(httpPort + " " + ok.body()).isEqualTo(200);
         assertThat(S3Objects.texts(s3, BUCKET, "replay/")).containsEntry("replay/201611", HEADER + "\n20161101:00:00:00,s3,1\n");
@@ -338,7 +338,7 @@ class FacilityLogsRouteTest {
         String unfixed = "dead-letter/facility-logs/2026/01/01/unfixed.json";
         s3.putObject(b -> b.bucket(DEAD_LETTERS).key(unfixed), RequestBody.fromBytes(new ObjectMapper().writeValueAsBytes(entry)));
         HttpResponse<String> failed = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
-                + "/admin/dead-letter/replay?key=" + unfixed)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                + "/admin/dead-letter/replay?key=" + unfixed)).header("x-api-key", app.adminKey()).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(failed.statusCode()).as(failed.body()).isEqualTo(409);
         String left = new ObjectMapper().readTree(failed.body()).path("deadLetter").asText();
@@ -346,14 +346,14 @@ class FacilityLogsRouteTest {
         // the hand-written entry and the one the replay left
         assertThat(deadLetters("replay-unfixed")).hasSize(2);
         HttpResponse<String> again = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
-                + "/admin/dead-letter/replay?key=" + left)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                + "/admin/dead-letter/replay?key=" + left)).header("x-api-key", app.adminKey()).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
         assertThat(new ObjectMapper().readTree(again.body()).path("deadLetter").asText()).isEqualTo(left);
         assertThat(deadLetters("replay-unfixed")).hasSize(2);
         assertThat(S3Objects.texts(s3, BUCKET, "replay-unfixed/")).isEmpty();
         HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
-                + "/admin/dead-letter/replay")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                + "/admin/dead-letter/replay")).header("x-api-key", app.adminKey()).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(missing.statusCode()).isEqualTo(400);
         assertThat(missing.body()).contains("key");

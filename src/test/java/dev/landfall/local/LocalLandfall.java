@@ -82,6 +82,13 @@ public final class LocalLandfall {
             main.addOverrideProperty(p + "fileName", "facility-log.csv");
             main.addOverrideProperty(p + "pollInterval", "5000");
         }
+        // two demo keys for this run (made anew each start, shown once, stored only as digests)
+        main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
+            @Override
+            public void afterStart(org.apache.camel.main.BaseMainSupport started) {
+                printDemoKeys(started.getCamelContext());
+            }
+        });
         DemoFeeder f = feeder;
         DemoSiteLogs l = siteLogs;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -96,6 +103,25 @@ public final class LocalLandfall {
         main.run(args);
         // DynamoDB Local leaves a non-daemon thread behind
         System.exit(0);
+    }
+
+    /** A demo plan (the page-views API, 20 requests/s, burst 40, 10,000 a day) and an admin and a reader key. */
+    static void printDemoKeys(org.apache.camel.CamelContext camel) {
+        var store = camel.getRegistry().lookupByNameAndType("accessStore", dev.landfall.common.access.AccessStore.class);
+        var admin = camel.getRegistry().lookupByNameAndType("accessAdmin", dev.landfall.common.access.AccessAdmin.class);
+        store.putPlan(new dev.landfall.common.access.UsagePlan("demo", 20, 40, 10_000,
+                dev.landfall.common.access.UsagePlan.Period.DAY, java.util.Set.of("page-views")));
+        String adminKey = admin.create("demo-admin", dev.landfall.common.access.AccessStore.Role.ADMIN, null, null).key();
+        String readerKey = admin.create("demo-reader", dev.landfall.common.access.AccessStore.Role.READER, "demo", null).key();
+        System.out.printf("%nDemo API keys of this run (x-api-key header; made at each start, shown only here):%n"
+                + "  admin   %s%n  reader  %s   (plan demo: page-views, 20/s, burst 40, 10,000 a day)%n"
+                + "  curl -H 'x-api-key: %s' 'http://127.0.0.1:%s/api/page-views/top?limit=5'%n"
+                + "  dashboard: http://127.0.0.1:%s/page-views/#key=%s%n%n",
+                adminKey, readerKey, readerKey, port(camel), port(camel), readerKey);
+    }
+
+    private static String port(org.apache.camel.CamelContext camel) {
+        return camel.resolvePropertyPlaceholders("{{camel.server.port}}");
     }
 
     /** Maven's exec:exec does not stop its child when Maven is killed: go with it, through the shutdown hooks. */

@@ -81,7 +81,8 @@ class DashboardBrowserTest {
                 .consistentRead(true)).items().stream().filter(i -> i.get("Series").s().startsWith("day#"))
                 .mapToLong(i -> Long.parseLong(i.get("Views").n())).sum() == 11);
 
-        String dom = dumpDom("http://127.0.0.1:" + httpPort + "/page-views/?from=2017-07-14&to=2017-07-16&limit=5");
+        String dom = dumpDom("http://127.0.0.1:" + httpPort + "/page-views/?from=2017-07-14&to=2017-07-16&limit=5#key="
+                + app.readerKey());
         assertThat(dom).contains("data-loaded=\"true\"");
         Map<String, Integer> bars = new LinkedHashMap<>();
         Matcher rect = Pattern.compile("<rect[^>]*data-day=\"([0-9-]+)\"[^>]*data-views=\"(\\d+)\"").matcher(dom);

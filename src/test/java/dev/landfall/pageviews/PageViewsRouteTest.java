@@ -273,7 +273,7 @@ class PageViewsRouteTest {
     }
 
     static HttpResponse<String> get(int port, String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("x-api-key", app.adminKey())
                 .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -326,7 +326,7 @@ class PageViewsRouteTest {
             HttpClient client = HttpClient.newHttpClient();
             for (int i = 0; i < 30; i++) {
                 calls.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
-                        + "/api/page-views/slow-marker?granularity=hour")).timeout(Duration.ofSeconds(30)).build(),
+                        + "/api/page-views/slow-marker?granularity=hour")).header("x-api-key", app.adminKey()).timeout(Duration.ofSeconds(30)).build(),
                         HttpResponse.BodyHandlers.ofString()));
             }
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> gate.held.get() >= API_CALLS_IN_FLIGHT);
@@ -450,7 +450,7 @@ class PageViewsRouteTest {
     }
 
     static HttpResponse<String> post(String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).header("x-api-key", app.adminKey())
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -3,6 +3,7 @@ package dev.landfall.routes;
 import java.util.List;
 
 import dev.landfall.Application;
+import dev.landfall.common.access.AccessPolicies;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
@@ -52,6 +53,23 @@ class RouteConventionsTest {
             if (def.getRouteId().startsWith("facility-logs")) {
                 assertThat(def.getGroup()).as(def.getRouteId()).isEqualTo("facility-logs");
             }
+        }
+    }
+
+    @Test
+    void everyRouteWithAnHttpConsumerIsKeyedOrExplicitlyOpen() {
+        List<Route> http = context.getRoutes().stream()
+                .filter(r -> AccessPolicies.httpPath(r.getEndpoint().getEndpointUri()) != null).toList();
+        assertThat(http).extracting(Route::getRouteId).contains("access-key-create", "dead-letter-replay", "page-views-top");
+        for (Route route : http) {
+            // the access policy is on the route whatever its file says: a new HTTP route is keyed without asking
+            assertThat(route.getRoutePolicyList()).as(route.getRouteId()).hasAtLeastOneElementOfType(AccessPolicies.Policy.class);
+            // public only where a setting says so (landfall.access.public-apis, landfall.access.open-pages): none here
+            // but the dashboard's page, which holds no data
+            String mode = (String) route.getProperties().get(AccessPolicies.ACCESS_PROPERTY);
+            String path = AccessPolicies.httpPath(route.getEndpoint().getEndpointUri());
+            assertThat(mode).as(route.getRouteId()).isEqualTo(path.startsWith("/admin/") ? "admin"
+                    : path.startsWith("/page-views") ? "open-page" : "keyed");
         }
     }
 

@@ -3,8 +3,12 @@ package dev.landfall.testing;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 import dev.landfall.Application;
+import dev.landfall.common.access.AccessAdmin;
+import dev.landfall.common.access.AccessStore;
+import dev.landfall.common.access.UsagePlan;
 import dev.landfall.local.LocalServers;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
@@ -15,9 +19,28 @@ import software.amazon.awssdk.services.s3.S3Client;
 public final class LandfallApp implements AutoCloseable {
 
     private final Main main;
+    private String adminKey;
+    private String readerKey;
 
     private LandfallApp(Main main) {
         this.main = main;
+    }
+
+    /** An admin key (no limits) for this app, made on first use as {@code keys create --role admin} makes one. */
+    public synchronized String adminKey() {
+        if (adminKey == null) {
+            adminKey = bean("accessAdmin", AccessAdmin.class).create("test-admin", AccessStore.Role.ADMIN, null, null).key();
+        }
+        return adminKey;
+    }
+
+    /** A reader key whose plan includes every API, without limits. */
+    public synchronized String readerKey() {
+        if (readerKey == null) {
+            bean("accessStore", AccessStore.class).putPlan(new UsagePlan("test-readers", 0, 0, 0, null, Set.of(UsagePlan.ALL_APIS)));
+            readerKey = bean("accessAdmin", AccessAdmin.class).create("test-reader", AccessStore.Role.READER, "test-readers", null).key();
+        }
+        return readerKey;
     }
 
     public static Map<String, String> testProperties(LocalServers servers, Path dataDir) {
