@@ -118,96 +118,188 @@ public final class AccessControl {
         return new Decision(403, "Forbidden", why, null, Map.of(), key);
     }
 
-    /** One key's rate tokens and quota units held by this replica. */
+    /** What a refill from the store gave: {@code granted} units, or none until {@code emptyUntilMicros}. */
+    private record Grant(long granted, long emptyUntilMicros) {
+    }
+
+    /**
+     * Units (rate tokens or quota requests) this replica holds of one key's shared counter. Requests take them under a
+     * short lock; the store is asked for the next block by one thread at a time, outside the lock, and already when a
+     * quarter of a block is left, so the others keep taking from what is left instead of waiting for the round trip.
+     */
+    private static final class Reserve {
+        private final java.util.concurrent.atomic.AtomicLong left = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicBoolean refilling = new java.util.concurrent.atomic.AtomicBoolean();
+        private volatile long emptyUntilMicros;
+
+        /** Takes one unit; false while the counter is exhausted (then {@link #emptyUntil} says until when). */
+        boolean take(long nowMicros, long block, java.util.function.LongFunction<Grant> refill) {
+            // the common case, without a lock: a unit is left
+            for (long v = left.get(); v > 0; v = left.get()) {
+                if (left.compareAndSet(v, v - 1)) {
+                    if (v - 1 < block / 4 && nowMicros >= emptyUntilMicros && refilling.compareAndSet(false, true)) {
+                        // this request pays the round trip; the others go on taking what is left meanwhile
+                        refill(block, refill);
+                    }
+                    return true;
+                }
+            }
+            // none left: one thread asks the store, the others wait for its answer
+            synchronized (this) {
+                while (true) {
+                    long v = left.get();
+                    if (v > 0) {
+                        if (left.compareAndSet(v, v - 1)) {
+                            return true;
+                        }
+                        continue;
+                    }
+                    if (nowMicros < emptyUntilMicros) {
+                        return false;
+                    }
+                    if (refilling.compareAndSet(false, true)) {
+                        refill(block, refill);
+                        if (left.get() <= 0) {
+                            // the store granted nothing: refused until emptyUntil
+                            return false;
+                        }
+                        continue;
+                    }
+                    try {
+                        wait(100);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
+                }
+            }
+        }
+
+        private void refill(long block, java.util.function.LongFunction<Grant> refill) {
+            Grant g = null;
+            try {
+                g = refill.apply(block);
+            } finally {
+                if (g != null) {
+                    emptyUntilMicros = g.granted() > 0 ? 0 : g.emptyUntilMicros();
+                    left.addAndGet(g.granted());
+                }
+                refilling.set(false);
+                synchronized (this) {
+                    notifyAll();
+                }
+            }
+        }
+
+        long left() {
+            return Math.max(0, left.get());
+        }
+
+        long emptyUntil() {
+            return emptyUntilMicros;
+        }
+    }
+
+    /** One key's rate and quota as this replica holds them; the header texts of its plan made once. */
     private final class Allowance {
-        private int tokens;
-        private long throttledUntilMicros;
-        private long quotaLeft;
-        private Instant quotaWindow;
-        private long quotaUsed;
-        private Instant quotaExhaustedUntil;
+        private final Reserve rate = new Reserve();
+        private volatile QuotaWindow quota;
+        private volatile PolicyText policyText;
 
-        synchronized Decision take(KeyRecord key, UsagePlan plan, Instant now) {
+        /** A plan's RateLimit-Policy header and its burst window in seconds. */
+        private record PolicyText(UsagePlan plan, String header, long rateWindowSeconds) {
+        }
+
+        /** One quota window's units; replaced when the window ends. */
+        private record QuotaWindow(Instant start, Instant end, long endMicros, Reserve units, long[] used) {
+        }
+
+        Decision take(KeyRecord key, UsagePlan plan, Instant now) {
             long nowMicros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
-            Map<String, String> headers = new LinkedHashMap<>();
-            StringBuilder policy = new StringBuilder();
-            StringBuilder state = new StringBuilder();
-            long interval = 0;
+            String policy = policy(plan);
             if (plan.ratePerSecond() > 0) {
-                interval = Gcra.interval(plan.ratePerSecond());
-                long window = Math.max(1, (long) Math.ceil(plan.burst() / plan.ratePerSecond()));
-                policy.append("\"burst\";q=").append(plan.burst()).append(";w=").append(window);
-                if (tokens == 0) {
-                    if (nowMicros < throttledUntilMicros) {
-                        return throttled(headers, policy, plan, nowMicros);
-                    }
-                    int block = (int) Math.max(1, Math.min(plan.burst(), Math.floor(plan.burst() * blockFraction)));
-                    Gcra.Take take = store.takeRate(key.id(), nowMicros, block, interval, plan.burst());
-                    tokens = take.granted();
-                    if (tokens == 0) {
-                        throttledUntilMicros = nowMicros + take.retryAfterMicros();
-                        return throttled(headers, policy, plan, nowMicros);
-                    }
+                long interval = Gcra.interval(plan.ratePerSecond());
+                long block = Math.max(1, Math.min(plan.burst(), (long) Math.floor(plan.burst() * blockFraction)));
+                boolean taken = rate.take(nowMicros, block, n -> {
+                    Gcra.Take t = store.takeRate(key.id(), nowMicros, (int) n, interval, plan.burst());
+                    return new Grant(t.granted(), nowMicros + t.retryAfterMicros());
+                });
+                if (!taken) {
+                    long retry = Math.max(1, (Math.max(0, rate.emptyUntil() - nowMicros) + 999_999) / 1_000_000);
+                    Map<String, String> headers = new LinkedHashMap<>();
+                    headers.put("Retry-After", Long.toString(retry));
+                    headers.put("RateLimit-Policy", policy);
+                    headers.put("RateLimit", "\"burst\";r=0;t=" + retry);
+                    return new Decision(429, "Too Many Requests", null, "THROTTLED", headers, key);
                 }
             }
+            String quotaState = null;
             if (plan.quota() > 0) {
-                Instant windowStart = plan.period().start(now);
-                Instant windowEnd = plan.period().end(now);
-                if (!windowStart.equals(quotaWindow)) {
-                    quotaWindow = windowStart;
-                    quotaLeft = 0;
-                    quotaUsed = 0;
-                    quotaExhaustedUntil = null;
-                }
-                if (policy.length() > 0) {
-                    policy.append(", ");
-                }
-                long windowSeconds = Duration.between(windowStart, windowEnd).getSeconds();
-                policy.append("\"quota\";q=").append(plan.quota()).append(";w=").append(windowSeconds);
-                if (quotaLeft == 0) {
-                    if (quotaExhaustedUntil == null || !now.isBefore(quotaExhaustedUntil)) {
-                        long block = Math.max(1, Math.min(plan.quota(), (long) Math.floor(plan.quota() * blockFraction)));
-                        AccessStore.QuotaTake take = store.takeQuota(key.id(), windowStart, windowEnd, plan.quota(), block);
-                        quotaLeft = take.granted();
-                        quotaUsed = take.used();
-                        // exhausted: checked again after a cache TTL (another replica may hold units) or the window's end
-                        quotaExhaustedUntil = quotaLeft == 0 ? min(windowEnd, now.plus(cacheTtl)) : null;
-                    }
-                    if (quotaLeft == 0) {
-                        long retry = Math.max(1, Duration.between(now, windowEnd).toSeconds());
-                        headers.put("Retry-After", Long.toString(retry));
-                        headers.put("RateLimit-Policy", policy.toString());
-                        headers.put("RateLimit", "\"quota\";r=0;t=" + retry);
-                        return new Decision(429, "Too Many Requests", null, "QUOTA_EXCEEDED", headers, key);
+                QuotaWindow w = quota;
+                if (w == null || nowMicros >= w.endMicros() || now.isBefore(w.start())) {
+                    synchronized (this) {
+                        w = quota;
+                        if (w == null || nowMicros >= w.endMicros() || now.isBefore(w.start())) {
+                            Instant start = plan.period().start(now);
+                            Instant end = plan.period().end(now);
+                            w = new QuotaWindow(start, end, end.getEpochSecond() * 1_000_000, new Reserve(), new long[1]);
+                            quota = w;
+                        }
                     }
                 }
-                quotaLeft--;
-                long remaining = Math.max(0, plan.quota() - quotaUsed + quotaLeft);
-                state.append("\"quota\";r=").append(remaining).append(";t=").append(Math.max(1, Duration.between(now, windowEnd).toSeconds()));
+                QuotaWindow window = w;
+                long block = Math.max(1, Math.min(plan.quota(), (long) Math.floor(plan.quota() * blockFraction)));
+                boolean taken = window.units().take(nowMicros, block, n -> {
+                    AccessStore.QuotaTake t = store.takeQuota(key.id(), window.start(), window.end(), plan.quota(), n);
+                    window.used()[0] = t.used();
+                    // exhausted: asked again after a cache TTL (another replica may give units back... or the window ends)
+                    long retryAt = Math.min(window.endMicros(), nowMicros + cacheTtl.toNanos() / 1_000);
+                    return new Grant(t.granted(), retryAt);
+                });
+                long reset = Math.max(1, (window.endMicros() - nowMicros + 999_999) / 1_000_000);
+                if (!taken) {
+                    Map<String, String> headers = new LinkedHashMap<>();
+                    headers.put("Retry-After", Long.toString(reset));
+                    headers.put("RateLimit-Policy", policy);
+                    headers.put("RateLimit", "\"quota\";r=0;t=" + reset);
+                    return new Decision(429, "Too Many Requests", null, "QUOTA_EXCEEDED", headers, key);
+                }
+                long remaining = Math.max(0, plan.quota() - window.used()[0] + window.units().left());
+                quotaState = "\"quota\";r=" + remaining + ";t=" + reset;
             }
-            if (plan.ratePerSecond() > 0) {
-                tokens--;
-                String burst = "\"burst\";r=" + tokens + ";t=" + Math.max(1, (long) Math.ceil(interval / 1e6));
-                state.insert(0, state.length() > 0 ? burst + ", " : burst);
+            if (policy.isEmpty()) {
+                return new Decision(0, null, null, null, Map.of(), key);
             }
-            if (policy.length() > 0) {
-                headers.put("RateLimit-Policy", policy.toString());
-                headers.put("RateLimit", state.toString());
-            }
-            return new Decision(0, null, null, null, headers, key);
+            String state = plan.ratePerSecond() > 0
+                    ? "\"burst\";r=" + rate.left() + ";t=" + policyText.rateWindowSeconds() + (quotaState == null ? "" : ", " + quotaState)
+                    : quotaState;
+            return new Decision(0, null, null, null, Map.of("RateLimit-Policy", policy, "RateLimit", state), key);
         }
 
-        private Decision throttled(Map<String, String> headers, StringBuilder policy, UsagePlan plan, long nowMicros) {
-            long waitMicros = Math.max(0, throttledUntilMicros - nowMicros);
-            long retry = Math.max(1, (waitMicros + 999_999) / 1_000_000);
-            headers.put("Retry-After", Long.toString(retry));
-            headers.put("RateLimit-Policy", policy.toString());
-            headers.put("RateLimit", "\"burst\";r=0;t=" + retry);
-            return new Decision(429, "Too Many Requests", null, "THROTTLED", headers, null);
+        /** The plan's RateLimit-Policy header, made again only when the plan changes. */
+        private String policy(UsagePlan current) {
+            PolicyText t = policyText;
+            if (t == null || t.plan() != current) {
+                StringBuilder p = new StringBuilder();
+                long rateWindow = current.ratePerSecond() > 0 ? Math.max(1, (long) Math.ceil(current.burst() / current.ratePerSecond())) : 0;
+                if (current.ratePerSecond() > 0) {
+                    p.append("\"burst\";q=").append(current.burst()).append(";w=").append(rateWindow);
+                }
+                if (current.quota() > 0) {
+                    // months differ in length: the policy names a 30-day window for them, RateLimit's t the real reset
+                    long windowSeconds = switch (current.period()) {
+                        case DAY -> 86_400L;
+                        case WEEK -> 7 * 86_400L;
+                        case MONTH -> 30 * 86_400L;
+                    };
+                    p.append(p.length() > 0 ? ", " : "").append("\"quota\";q=").append(current.quota()).append(";w=").append(windowSeconds);
+                }
+                t = new PolicyText(current, p.toString(), rateWindow);
+                policyText = t;
+            }
+            return t.header();
         }
     }
 
-    private static Instant min(Instant a, Instant b) {
-        return a.isBefore(b) ? a : b;
-    }
+
 }

@@ -49,6 +49,18 @@ public final class AccessPolicies implements RoutePolicyFactory {
         this.enabled = enabled;
     }
 
+    private volatile AccessControl control;
+
+    /** The decision bean, looked up once (a registry look-up per request costs more than the check). */
+    private AccessControl control() {
+        AccessControl c = control;
+        if (c == null) {
+            c = access.get();
+            control = c;
+        }
+        return c;
+    }
+
     @Override
     public RoutePolicy createRoutePolicy(CamelContext camel, String routeId, NamedNode node) {
         if (!(node instanceof RouteDefinition def) || def.getInput() == null) {
@@ -118,9 +130,12 @@ public final class AccessPolicies implements RoutePolicyFactory {
         private final Requirement need;
         private final boolean openPage;
 
+        private final String mode;
+
         Policy(Requirement need, boolean openPage) {
             this.need = need;
             this.openPage = openPage;
+            this.mode = decideMode();
         }
 
         public Requirement requirement() {
@@ -132,6 +147,10 @@ public final class AccessPolicies implements RoutePolicyFactory {
          * off) or {@code open-page} (in landfall.access.open-pages: a page without data, whose data comes from a keyed API).
          */
         public String mode() {
+            return mode;
+        }
+
+        private String decideMode() {
             if (!enabled) {
                 return "public";
             }
@@ -152,13 +171,12 @@ public final class AccessPolicies implements RoutePolicyFactory {
             String presented = in.getHeader(AccessControl.HEADER, String.class);
             // the key goes no further than this check
             in.removeHeader(AccessControl.HEADER);
-            String mode = mode();
             if ("public".equals(mode) || "open-page".equals(mode)) {
                 return;
             }
             Decision d;
             try {
-                d = access.get().check(presented, need);
+                d = control().check(presented, need);
             } catch (RuntimeException e) {
                 LOG.warn("Access control could not decide ({}): answered 503", e.toString());
                 deny(exchange, 503, "Service Unavailable", "access control could not reach its store", null, Map.of("Retry-After", "5"));
@@ -170,9 +188,10 @@ public final class AccessPolicies implements RoutePolicyFactory {
             }
             d.headers().forEach(in::setHeader);
             if (d.key() != null) {
-                // who called, for the route and its logs: the key's public id and name, never the key
-                in.setHeader("landfallKeyId", d.key().id());
-                in.setHeader("landfallKeyName", d.key().name());
+                // who called, for the route and its logs: the key's public id and name, never the key (exchange
+                // properties, so that they are not echoed as response headers)
+                exchange.setProperty("landfallKeyId", d.key().id());
+                exchange.setProperty("landfallKeyName", d.key().name());
             }
         }
 

@@ -202,6 +202,22 @@ class AccessRouteTest {
     }
 
     @Test
+    void aReplicaTakesTokensFromDynamoDbInBlocksNotPerRequest() throws Exception {
+        // burst 1,000: blocks of 100 (landfall.access.block-fraction 0.1); 50 requests spend half of one block
+        store.putPlan(new UsagePlan("blocks", 1000, 1000, 0, null, Set.of("*")));
+        String key = admin.create("blocks", Role.READER, "blocks", null).key();
+        String id = ApiKeys.id(app.bean("apiKeys", ApiKeys.class).digest(key));
+        for (int i = 0; i < 50; i++) {
+            assertThat(send("GET", "/api/page-views/top", key, null).statusCode()).isEqualTo(200);
+        }
+        long nowMicros = clock.instant().getEpochSecond() * 1_000_000 + clock.instant().getNano() / 1_000;
+        long tat = Long.parseLong(app.dynamoDb().getItem(b -> b.tableName("landfall-access").consistentRead(true)
+                .key(Map.of("pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("rate#" + id)))).item().get("tat").n());
+        // the shared state moved by one block of 100 tokens of 1 ms each (the test clock stands still)
+        assertThat(tat - nowMicros).isEqualTo(100 * 1_000L);
+    }
+
+    @Test
     void theAdminApiMakesPlansAndKeysShowsAKeyOnceAndRevokesIt() throws Exception {
         HttpResponse<String> plan = send("PUT", "/admin/plans/partners", adminKey,
                 "{\"rate\":50,\"burst\":100,\"quota\":10000,\"period\":\"MONTH\",\"apis\":[\"page-views\"]}");
