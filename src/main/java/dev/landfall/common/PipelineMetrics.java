@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
@@ -27,6 +28,26 @@ public final class PipelineMetrics {
     /** @param registry looked up lazily: Camel creates its Prometheus registry after our beans */
     public PipelineMetrics(Supplier<MeterRegistry> registry) {
         this.registry = registry;
+    }
+
+    static final String ACCESS_CHECK = "landfall.access.check";
+    static final String ACCESS_CHECK_HELP = "Time the API key check takes per request (key, role, plan, rate, quota), by route";
+    static final String ACCESS_REQUESTS = "landfall.access.requests";
+    static final String ACCESS_REQUESTS_HELP = "Keyed requests by route and outcome (allowed, unauthorized, forbidden, throttled,"
+            + " quota_exceeded, unavailable)";
+
+    /** One access check of a keyed request: how long it took and what it answered. */
+    public void accessCheck(String route, String outcome, long nanos) {
+        MeterRegistry r = registry();
+        Timer.builder(ACCESS_CHECK).description(ACCESS_CHECK_HELP).tag("route", route).publishPercentiles(0.5, 0.99)
+                .register(r).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        Counter.builder(ACCESS_REQUESTS).description(ACCESS_REQUESTS_HELP).tags("route", route, "outcome", outcome)
+                .register(r).increment();
+    }
+
+    /** The access check's timer of a route (null before its first keyed request). */
+    public Timer accessCheckTimer(String route) {
+        return registry().find(ACCESS_CHECK).tag("route", route).timer();
     }
 
     public void read(String pipeline, long n) {

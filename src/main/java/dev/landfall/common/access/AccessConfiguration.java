@@ -40,7 +40,9 @@ public class AccessConfiguration implements CamelConfiguration {
         // added before any route is: every route with an HTTP consumer gets its policy as it is created
         Set<String> openPages = Arrays.stream(context.resolvePropertyPlaceholders("{{landfall.access.open-pages}}").split(","))
                 .map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
-        context.addRoutePolicyFactory(new AccessPolicies(access, publicApis, openPages, enabled));
+        Supplier<dev.landfall.common.PipelineMetrics> metrics =
+                () -> context.getRegistry().lookupByNameAndType("pipelineMetrics", dev.landfall.common.PipelineMetrics.class);
+        context.addRoutePolicyFactory(new AccessPolicies(access, metrics, publicApis, openPages, enabled));
         String management = context.resolvePropertyPlaceholders("{{landfall.access.management}}");
         if (!"open".equals(management) && !"admin".equals(management)) {
             throw new IllegalArgumentException("landfall.access.management must be open or admin, not " + management);

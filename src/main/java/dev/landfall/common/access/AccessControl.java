@@ -43,7 +43,7 @@ public final class AccessControl {
     private final Map<String, Cached<UsagePlan>> planCache = new ConcurrentHashMap<>();
     private final Map<String, Allowance> allowances = new ConcurrentHashMap<>();
 
-    private record Cached<T>(T value, Instant until) {
+    private record Cached<T>(T value, Instant refreshAt, Instant until, java.util.concurrent.atomic.AtomicBoolean refreshing) {
     }
 
     /**
@@ -89,25 +89,43 @@ public final class AccessControl {
     }
 
     private KeyRecord key(String digest, Instant now) {
-        Cached<KeyRecord> c = keyCache.get(digest);
-        if (c == null || !now.isBefore(c.until())) {
-            // an unknown key is remembered too, so that a flood of made-up (but well-formed) keys costs one read each per TTL
-            c = new Cached<>(store.findKey(digest), now.plus(cacheTtl));
-            if (keyCache.size() > 100_000) {
-                keyCache.clear();
-            }
-            keyCache.put(digest, c);
-        }
-        return c.value();
+        return cached(keyCache, digest, now, () -> store.findKey(digest));
     }
 
     private UsagePlan plan(String name, Instant now) {
-        Cached<UsagePlan> c = planCache.get(name);
-        if (c == null || !now.isBefore(c.until())) {
-            c = new Cached<>(store.findPlan(name), now.plus(cacheTtl));
-            planCache.put(name, c);
+        return cached(planCache, name, now, () -> store.findPlan(name));
+    }
+
+    /**
+     * A value read from the store at most {@code cacheTtl} ago. Past half its time one request reads it again while the
+     * others keep the value they have, so that no request but that one waits for the store (and a flood of requests
+     * does not read it once each); past its time it is never served. An unknown key is remembered too, so that a flood
+     * of made-up (well-formed) keys costs one read each per TTL.
+     */
+    private <T> T cached(Map<String, Cached<T>> cache, String name, Instant now, java.util.function.Supplier<T> read) {
+        Cached<T> c = cache.get(name);
+        if (c != null && now.isBefore(c.until())) {
+            if (!now.isBefore(c.refreshAt()) && c.refreshing().compareAndSet(false, true)) {
+                try {
+                    return load(cache, name, now, read).value();
+                } catch (RuntimeException e) {
+                    // the others keep the value until its end; the next request after that reads it itself
+                    return c.value();
+                }
+            }
+            return c.value();
         }
-        return c.value();
+        return load(cache, name, now, read).value();
+    }
+
+    private <T> Cached<T> load(Map<String, Cached<T>> cache, String name, Instant now, java.util.function.Supplier<T> read) {
+        Cached<T> c = new Cached<>(read.get(), now.plus(cacheTtl.dividedBy(2)), now.plus(cacheTtl),
+                new java.util.concurrent.atomic.AtomicBoolean());
+        if (cache.size() > 100_000) {
+            cache.clear();
+        }
+        cache.put(name, c);
+        return c;
     }
 
     private static Decision unauthorized() {

@@ -41,15 +41,28 @@ public final class AccessPolicies implements RoutePolicyFactory {
     private final boolean enabled;
 
     /** @param access the decision, looked up at the first keyed request (its beans are lazy) */
-    public AccessPolicies(java.util.function.Supplier<AccessControl> access, Set<String> publicApis, Set<String> openPages,
-                          boolean enabled) {
+    private final java.util.function.Supplier<dev.landfall.common.PipelineMetrics> metrics;
+
+    public AccessPolicies(java.util.function.Supplier<AccessControl> access, java.util.function.Supplier<dev.landfall.common.PipelineMetrics> metrics,
+                          Set<String> publicApis, Set<String> openPages, boolean enabled) {
         this.access = access;
+        this.metrics = metrics;
         this.publicApis = Set.copyOf(publicApis);
         this.openPages = Set.copyOf(openPages);
         this.enabled = enabled;
     }
 
     private volatile AccessControl control;
+    private volatile dev.landfall.common.PipelineMetrics meters;
+
+    private dev.landfall.common.PipelineMetrics meters() {
+        dev.landfall.common.PipelineMetrics m = meters;
+        if (m == null) {
+            m = metrics.get();
+            meters = m;
+        }
+        return m;
+    }
 
     /** The decision bean, looked up once (a registry look-up per request costs more than the check). */
     private AccessControl control() {
@@ -174,14 +187,17 @@ public final class AccessPolicies implements RoutePolicyFactory {
             if ("public".equals(mode) || "open-page".equals(mode)) {
                 return;
             }
+            long started = System.nanoTime();
             Decision d;
             try {
                 d = control().check(presented, need);
             } catch (RuntimeException e) {
                 LOG.warn("Access control could not decide ({}): answered 503", e.toString());
                 deny(exchange, 503, "Service Unavailable", "access control could not reach its store", null, Map.of("Retry-After", "5"));
+                meters().accessCheck(route.getRouteId(), "unavailable", System.nanoTime() - started);
                 return;
             }
+            meters().accessCheck(route.getRouteId(), outcome(d), System.nanoTime() - started);
             if (!d.allowed()) {
                 deny(exchange, d.status(), d.message(), d.reason(), d.code(), d.headers());
                 return;
@@ -211,6 +227,16 @@ public final class AccessPolicies implements RoutePolicyFactory {
             out.setBody(body.append('}').toString().getBytes(StandardCharsets.UTF_8));
             exchange.setRouteStop(true);
         }
+    }
+
+    private static String outcome(Decision d) {
+        return switch (d.status()) {
+            case 0 -> "allowed";
+            case 401 -> "unauthorized";
+            case 403 -> "forbidden";
+            case 429 -> "QUOTA_EXCEEDED".equals(d.code()) ? "quota_exceeded" : "throttled";
+            default -> "unavailable";
+        };
     }
 
     static String json(String s) {
