@@ -239,6 +239,19 @@ class AccessRouteTest {
     }
 
     @Test
+    void anAnswerEchoesNoRequestHeaderAndAFormBodyIsABadRequestNotAServerError() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/admin/keys"))
+                .header("x-api-key", adminKey).header("X-Echo", "not-for-the-answer").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().map().keySet()).noneMatch(h -> h.equalsIgnoreCase("x-echo") || h.equalsIgnoreCase("x-api-key"));
+        // what `curl -d '{...}'` sends: a JSON object as an urlencoded form
+        HttpResponse<String> form = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/admin/keys"))
+                .header("x-api-key", adminKey).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"f\",\"role\":\"admin\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(form.statusCode()).as(form.body()).isBetween(200, 499);
+    }
+
+    @Test
     void anExpiredKeyIsRefused() throws Exception {
         store.putPlan(new UsagePlan("all", 0, 0, 0, null, Set.of("*")));
         String key = admin.create("short-lived", Role.READER, "all", clock.instant().plusSeconds(60)).key();
