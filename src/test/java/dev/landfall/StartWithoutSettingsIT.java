@@ -53,6 +53,8 @@ class StartWithoutSettingsIT {
         try (AppProcess app = AppProcess.start(name, props, AppProcess.DEFAULT_JVM_FLAGS, env -> {
             env.keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("LANDFALL_") || k.startsWith("CAMEL_"));
             env.put("CAMEL_MAIN_PROFILE", "prod");
+            // the one setting missing here is AWS's; the API key pepper has its own (ApiKeysTest, AccessRouteTest)
+            env.put("LANDFALL_API_KEY_PEPPER", "pepper-of-the-start-without-settings-test-0123456789");
             env.put("AWS_CONFIG_FILE", dir.resolve("no-such-config").toString());
             env.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-such-credentials").toString());
             env.put("AWS_EC2_METADATA_DISABLED", "true");

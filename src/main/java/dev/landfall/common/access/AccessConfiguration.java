@@ -73,6 +73,7 @@ public class AccessConfiguration implements CamelConfiguration {
         if (bytes.length < ApiKeys.MIN_PEPPER_BYTES) {
             LOG.error("No usable API key pepper: set LANDFALL_API_KEY_PEPPER to a random secret of at least {} bytes; keyed "
                     + "endpoints answer 503 until then", ApiKeys.MIN_PEPPER_BYTES);
+            return ApiKeys.unconfigured();
         }
         return new ApiKeys(bytes);
     }

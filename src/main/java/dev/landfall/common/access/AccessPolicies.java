@@ -53,6 +53,7 @@ public final class AccessPolicies implements RoutePolicyFactory {
     }
 
     private volatile AccessControl control;
+    private final java.util.concurrent.atomic.AtomicLong lastWarning = new java.util.concurrent.atomic.AtomicLong(-60_000);
     private volatile dev.landfall.common.PipelineMetrics meters;
 
     private dev.landfall.common.PipelineMetrics meters() {
@@ -192,7 +193,12 @@ public final class AccessPolicies implements RoutePolicyFactory {
             try {
                 d = control().check(presented, need);
             } catch (RuntimeException e) {
-                LOG.warn("Access control could not decide ({}): answered 503", e.toString());
+                long now = System.currentTimeMillis();
+                long last = lastWarning.get();
+                if (now - last >= 60_000 && lastWarning.compareAndSet(last, now)) {
+                    // one line a minute, not one per request
+                    LOG.warn("Access control could not decide ({}): keyed requests are answered 503", e.toString());
+                }
                 deny(exchange, 503, "Service Unavailable", "access control could not reach its store", null, Map.of("Retry-After", "5"));
                 meters().accessCheck(route.getRouteId(), "unavailable", System.nanoTime() - started);
                 return;

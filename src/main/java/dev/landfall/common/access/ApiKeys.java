@@ -43,6 +43,16 @@ public final class ApiKeys {
         this.macs = ThreadLocal.withInitial(this::newMac);
     }
 
+    private ApiKeys() {
+        this.pepper = null;
+        this.macs = null;
+    }
+
+    /** Keys without a pepper: no key can be checked or made ({@link #digest} throws), so keyed endpoints answer 503. */
+    public static ApiKeys unconfigured() {
+        return new ApiKeys();
+    }
+
     private Mac newMac() {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
@@ -85,6 +95,9 @@ public final class ApiKeys {
 
     /** The key's HMAC-SHA256 under the pepper, in hex: the only form in which a key is stored. */
     public String digest(String key) {
+        if (macs == null) {
+            throw new IllegalStateException("no API key pepper: set LANDFALL_API_KEY_PEPPER (at least " + MIN_PEPPER_BYTES + " bytes)");
+        }
         // doFinal leaves the Mac ready for the next digest with the same key
         return HexFormat.of().formatHex(macs.get().doFinal(key.getBytes(StandardCharsets.US_ASCII)));
     }

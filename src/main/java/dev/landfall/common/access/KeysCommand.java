@@ -105,6 +105,10 @@ public final class KeysCommand {
             } catch (IllegalArgumentException e) {
                 err.println("keys: " + e.getMessage());
                 return 2;
+            } catch (software.amazon.awssdk.core.exception.SdkException e) {
+                String endpoint = get(camel, "landfall.aws.dynamodb.endpoint");
+                err.println("keys: DynamoDB " + (endpoint.isBlank() ? "" : "at " + endpoint + " ") + "did not answer: " + e.getMessage());
+                return 1;
             }
         } finally {
             try {
@@ -127,8 +131,9 @@ public final class KeysCommand {
     }
 
     private static int list(AccessStore store, PrintStream out) {
+        List<KeyRecord> keys = store.listKeys();
         out.printf("%-16s  %-20s  %-6s  %-16s  %-24s  %-24s  %s%n", "ID", "NAME", "ROLE", "PLAN", "CREATED", "EXPIRES", "REVOKED");
-        for (KeyRecord k : store.listKeys()) {
+        for (KeyRecord k : keys) {
             out.printf("%-16s  %-20s  %-6s  %-16s  %-24s  %-24s  %s%n", k.id(), k.name(), k.role().label(),
                     k.plan() == null ? "-" : k.plan(), k.created(), k.expires() == null ? "-" : k.expires(), k.revoked());
         }

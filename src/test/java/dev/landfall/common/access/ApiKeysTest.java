@@ -58,6 +58,12 @@ class ApiKeysTest {
         assertThatThrownBy(() -> new ApiKeys("short".getBytes(StandardCharsets.UTF_8))).isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void withoutAPepperNoKeyCanBeCheckedSoKeyedEndpointsAnswer503() {
+        assertThatThrownBy(() -> ApiKeys.unconfigured().digest(KEYS.generate())).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("LANDFALL_API_KEY_PEPPER");
+    }
+
     @Property(tries = 500)
     void gcraGrantsAtMostTheBurstAtOnceAndTheRateOverTime(@ForAll @IntRange(min = 1, max = 50) int burst,
                                                            @ForAll @IntRange(min = 1, max = 1000) int ratePerSecond,
