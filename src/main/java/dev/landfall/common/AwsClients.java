@@ -34,6 +34,14 @@ public final class AwsClients {
     public record Settings(String region, String s3Endpoint, String dynamoDbEndpoint, String sqsEndpoint, boolean pathStyle,
                            String accessKey, String secretKey, int maxConnections) {
 
+        /** The settings from the landfall.aws.* properties, as the app and the keys command both read them. */
+        public static Settings fromProperties(java.util.function.UnaryOperator<String> property) {
+            return new Settings(property.apply("landfall.aws.region"), property.apply("landfall.aws.s3.endpoint"),
+                    property.apply("landfall.aws.dynamodb.endpoint"), property.apply("landfall.aws.sqs.endpoint"),
+                    Boolean.parseBoolean(property.apply("landfall.aws.s3.path-style")), property.apply("landfall.aws.access-key"),
+                    property.apply("landfall.aws.secret-key"), Integer.parseInt(property.apply("landfall.aws.max-connections")));
+        }
+
         @Override
         public String toString() {
             // never print the secret

@@ -114,16 +114,8 @@ public class SharedConfiguration implements CamelConfiguration {
 
     /** Region and credentials asked for once: a missing one is one ERROR line and the storage check's reason, not a stack trace per poll. */
     @BindToRegistry(lazy = true)
-    public AwsClients.Resolved awsSettings(@PropertyInject("landfall.aws.region") String region,
-                                           @PropertyInject("landfall.aws.s3.endpoint") String s3Endpoint,
-                                           @PropertyInject("landfall.aws.dynamodb.endpoint") String dynamoDbEndpoint,
-                                           @PropertyInject("landfall.aws.sqs.endpoint") String sqsEndpoint,
-                                           @PropertyInject("landfall.aws.s3.path-style") boolean pathStyle,
-                                           @PropertyInject("landfall.aws.access-key") String accessKey,
-                                           @PropertyInject("landfall.aws.secret-key") String secretKey,
-                                           @PropertyInject("landfall.aws.max-connections") int maxConnections) {
-        AwsClients.Settings s = new AwsClients.Settings(region, s3Endpoint, dynamoDbEndpoint, sqsEndpoint, pathStyle, accessKey,
-                secretKey, maxConnections);
+    public AwsClients.Resolved awsSettings(CamelContext camel) {
+        AwsClients.Settings s = AwsClients.Settings.fromProperties(key -> camel.resolvePropertyPlaceholders("{{" + key + "}}"));
         LOG.info("AWS clients: {}", s);
         AwsClients.Resolved resolved = AwsClients.resolve(s);
         if (resolved.missing() != null) {

@@ -29,8 +29,7 @@ public class AccessConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         boolean enabled = Boolean.parseBoolean(context.resolvePropertyPlaceholders("{{landfall.access.enabled}}"));
-        Set<String> publicApis = Arrays.stream(context.resolvePropertyPlaceholders("{{landfall.access.public-apis}}").split(","))
-                .map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+        Set<String> publicApis = list(context, "landfall.access.public-apis");
         if (!enabled) {
             LOG.warn("Access control is OFF (landfall.access.enabled=false): every HTTP endpoint answers without a key");
         } else if (!publicApis.isEmpty()) {
@@ -38,8 +37,7 @@ public class AccessConfiguration implements CamelConfiguration {
         }
         Supplier<AccessControl> access = () -> context.getRegistry().lookupByNameAndType("accessControl", AccessControl.class);
         // added before any route is: every route with an HTTP consumer gets its policy as it is created
-        Set<String> openPages = Arrays.stream(context.resolvePropertyPlaceholders("{{landfall.access.open-pages}}").split(","))
-                .map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+        Set<String> openPages = list(context, "landfall.access.open-pages");
         Supplier<dev.landfall.common.PipelineMetrics> metrics =
                 () -> context.getRegistry().lookupByNameAndType("pipelineMetrics", dev.landfall.common.PipelineMetrics.class);
         context.addRoutePolicyFactory(new AccessPolicies(access, metrics, publicApis, openPages, enabled));
@@ -64,6 +62,11 @@ public class AccessConfiguration implements CamelConfiguration {
                 }
             });
         }
+    }
+
+    private static Set<String> list(CamelContext context, String key) {
+        return Arrays.stream(context.resolvePropertyPlaceholders("{{" + key + "}}").split(","))
+                .map(String::strip).filter(v -> !v.isEmpty()).collect(Collectors.toSet());
     }
 
     /** The HMAC key (pepper) of API key digests: from the environment (LANDFALL_API_KEY_PEPPER), never stored. */

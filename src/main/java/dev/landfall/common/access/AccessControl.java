@@ -25,6 +25,28 @@ public final class AccessControl {
         public boolean allowed() {
             return status == 0;
         }
+
+        /** The JSON body of a refusal: {@code {"message", "code", "reason"}}, API Gateway's shape plus what it lacks. */
+        public String body() {
+            return body(message, code, reason);
+        }
+
+        static String body(String message, String code, String reason) {
+            StringBuilder b = new StringBuilder("{\"message\":").append(AccessPolicies.json(message));
+            if (code != null) {
+                b.append(",\"code\":").append(AccessPolicies.json(code));
+            }
+            if (reason != null) {
+                b.append(",\"reason\":").append(AccessPolicies.json(reason));
+            }
+            return b.append('}').toString();
+        }
+
+        /** The answer when the store cannot be read. */
+        static Decision unavailable() {
+            return new Decision(503, "Service Unavailable", "access control could not reach its store", null,
+                    Map.of("Retry-After", "5"), null);
+        }
     }
 
     /** What an endpoint needs: an API name (a plan must include it), and whether only admin keys may call it. */

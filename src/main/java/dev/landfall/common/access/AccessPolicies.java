@@ -199,13 +199,13 @@ public final class AccessPolicies implements RoutePolicyFactory {
                     // one line a minute, not one per request
                     LOG.warn("Access control could not decide ({}): keyed requests are answered 503", e.toString());
                 }
-                deny(exchange, 503, "Service Unavailable", "access control could not reach its store", null, Map.of("Retry-After", "5"));
+                deny(exchange, Decision.unavailable());
                 meters().accessCheck(route.getRouteId(), "unavailable", System.nanoTime() - started);
                 return;
             }
             meters().accessCheck(route.getRouteId(), outcome(d), System.nanoTime() - started);
             if (!d.allowed()) {
-                deny(exchange, d.status(), d.message(), d.reason(), d.code(), d.headers());
+                deny(exchange, d);
                 return;
             }
             d.headers().forEach(in::setHeader);
@@ -217,20 +217,13 @@ public final class AccessPolicies implements RoutePolicyFactory {
             }
         }
 
-        private void deny(Exchange exchange, int status, String message, String reason, String code, Map<String, String> headers) {
+        private void deny(Exchange exchange, Decision d) {
             Message out = exchange.getMessage();
             out.getHeaders().clear();
-            headers.forEach(out::setHeader);
-            out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+            d.headers().forEach(out::setHeader);
+            out.setHeader(Exchange.HTTP_RESPONSE_CODE, d.status());
             out.setHeader(Exchange.CONTENT_TYPE, "application/json");
-            StringBuilder body = new StringBuilder("{\"message\":").append(json(message));
-            if (code != null) {
-                body.append(",\"code\":").append(json(code));
-            }
-            if (reason != null) {
-                body.append(",\"reason\":").append(json(reason));
-            }
-            out.setBody(body.append('}').toString().getBytes(StandardCharsets.UTF_8));
+            out.setBody(d.body().getBytes(StandardCharsets.UTF_8));
             exchange.setRouteStop(true);
         }
     }

@@ -68,10 +68,7 @@ public final class KeysCommand {
             if (overrides != null) {
                 camel.getPropertiesComponent().setOverrideProperties(overrides);
             }
-            AwsClients.Resolved aws = AwsClients.resolve(new AwsClients.Settings(get(camel, "landfall.aws.region"),
-                    get(camel, "landfall.aws.s3.endpoint"), get(camel, "landfall.aws.dynamodb.endpoint"), get(camel, "landfall.aws.sqs.endpoint"),
-                    Boolean.parseBoolean(get(camel, "landfall.aws.s3.path-style")), get(camel, "landfall.aws.access-key"),
-                    get(camel, "landfall.aws.secret-key"), 4));
+            AwsClients.Resolved aws = AwsClients.resolve(AwsClients.Settings.fromProperties(key -> get(camel, key)));
             if (aws.missing() != null) {
                 err.println("keys: " + aws.missing());
                 return 1;

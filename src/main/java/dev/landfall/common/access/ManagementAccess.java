@@ -54,21 +54,11 @@ public final class ManagementAccess {
                 ctx.next();
                 return;
             }
-            Decision d = done.succeeded() ? done.result() : null;
-            int status = d == null ? 503 : d.status();
-            var response = ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json");
-            if (d != null) {
-                d.headers().forEach(response::putHeader);
-            }
-            StringBuilder body = new StringBuilder("{\"message\":").append(AccessPolicies.json(d == null ? "Service Unavailable" : d.message()));
-            if (d != null && d.code() != null) {
-                body.append(",\"code\":").append(AccessPolicies.json(d.code()));
-            }
-            if (d != null && d.reason() != null) {
-                body.append(",\"reason\":").append(AccessPolicies.json(d.reason()));
-            }
+            Decision d = done.succeeded() ? done.result() : Decision.unavailable();
+            var response = ctx.response().setStatusCode(d.status()).putHeader("Content-Type", "application/json");
+            d.headers().forEach(response::putHeader);
             request.resume();
-            response.end(body.append('}').toString());
+            response.end(d.body());
         });
     }
 }
