@@ -45,6 +45,20 @@ public final class ArrivalClaims extends ServiceSupport implements IdempotentRep
         return claims.state(key);
     }
 
+    /**
+     * Whether every object of an SQS message is done with (landed, dead-lettered or quarantined), so the message may
+     * be deleted. An object another replica is still working on is not: its message comes back after its visibility
+     * timeout and is deleted once that replica has completed it, or the object is done here if that replica died.
+     */
+    public boolean settled(java.util.List<S3ObjectRef> objects) {
+        for (S3ObjectRef o : objects) {
+            if (!DynamoDbIdempotentRepository.COMPLETED.equals(claims.state(o.arrivalKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public boolean add(String key) {
         return claims.add(key);

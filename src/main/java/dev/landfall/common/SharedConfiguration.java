@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.BeanInject;
+import dev.landfall.common.cluster.DynamoDbClusterService;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -233,19 +234,26 @@ public class SharedConfiguration implements CamelConfiguration {
         return new DeadLetterReplayProcessor(deadLetters);
     }
 
-    /** What the shared mechanisms need: the state table and the dead-letter bucket. */
+    /** What the shared mechanisms need: the state table, the dead-letter bucket and (on DynamoDB) the lease table. */
     @BindToRegistry(lazy = true)
     public StorageSpec sharedStorage(@PropertyInject("landfall.state.table") String stateTable,
-                                     @PropertyInject("landfall.dead-letter.bucket") String deadLetterBucket) {
-        return new StorageSpec(List.of(deadLetterBucket), List.of(StateTable.spec(stateTable)));
+                                     @PropertyInject("landfall.dead-letter.bucket") String deadLetterBucket,
+                                     @PropertyInject("landfall.cluster.type") String clusterType,
+                                     @PropertyInject("landfall.cluster.dynamodb.table") String leaseTable) {
+        List<StorageSpec.Table> tables = new ArrayList<>(List.of(StateTable.spec(stateTable)));
+        if ("dynamodb".equals(clusterType.trim())) {
+            tables.add(DynamoDbClusterService.tableSpec(leaseTable));
+        }
+        return new StorageSpec(List.of(deadLetterBucket), tables);
     }
 
     /** Provisions every StorageSpec bound in the registry, each pipeline's own included, on every pass. */
     @BindToRegistry(lazy = true)
     public StorageProvisioner storageProvisioner(S3Client s3, DynamoDbClient dynamoDb, SqsClient sqs, Registry registry,
-                                                 @PropertyInject("landfall.provision.mode") String mode) {
+                                                 @PropertyInject("landfall.provision.mode") String mode,
+                                                 @PropertyInject("landfall.arrivals.sqs.max-receives") int maxReceives) {
         return new StorageProvisioner(s3, dynamoDb, sqs, StorageProvisioner.Mode.valueOf(mode.trim().toUpperCase()),
-                () -> registry.findByType(StorageSpec.class));
+                () -> registry.findByType(StorageSpec.class)).maxReceives(maxReceives);
     }
 
     @BindToRegistry(lazy = true)

@@ -3,6 +3,7 @@ package dev.landfall.common;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -20,6 +21,7 @@ import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /** Makes sure declared buckets and tables exist: creates them in {@code create} mode, only reports them in {@code verify} mode. */
@@ -34,6 +36,12 @@ public final class StorageProvisioner {
     private final SqsClient sqs;
     private final Mode mode;
     private final Supplier<? extends Collection<StorageSpec>> specs;
+    private int maxReceives = DEFAULT_MAX_RECEIVES;
+
+    /** A message received this often without being deleted moves to the queue's dead-letter queue. */
+    public static final int DEFAULT_MAX_RECEIVES = 5;
+    /** Each queue's dead-letter queue: its name plus this. */
+    public static final String DLQ_SUFFIX = "-dlq";
 
     public StorageProvisioner(S3Client s3, DynamoDbClient dynamoDb, Mode mode, List<StorageSpec> specs) {
         this(s3, dynamoDb, null, mode, specs);
@@ -51,6 +59,12 @@ public final class StorageProvisioner {
         this.sqs = sqs;
         this.mode = mode;
         this.specs = specs;
+    }
+
+    /** How often a queue's message may be received before SQS moves it to the dead-letter queue (redrive policy). */
+    public StorageProvisioner maxReceives(int maxReceives) {
+        this.maxReceives = maxReceives;
+        return this;
     }
 
     public Mode mode() {
@@ -83,10 +97,15 @@ public final class StorageProvisioner {
             for (String queue : spec.queues()) {
                 if (!queueExists(queue)) {
                     if (mode == Mode.CREATE) {
-                        sqs.createQueue(b -> b.queueName(queue));
-                        LOG.info("Created SQS queue {}", queue);
+                        createQueue(queue);
                     } else {
-                        missing.add("SQS queue '" + queue + "'");
+                        missing.add("SQS queue '" + queue + "' (with a redrive policy to a dead-letter queue)");
+                    }
+                } else if (redrivePolicy(queue) == null) {
+                    if (mode == Mode.CREATE) {
+                        setRedrive(queue);
+                    } else {
+                        missing.add("a redrive policy (dead-letter queue) on SQS queue '" + queue + "'");
                     }
                 }
             }
@@ -118,6 +137,34 @@ public final class StorageProvisioner {
         } catch (QueueDoesNotExistException e) {
             return false;
         }
+    }
+
+    /** The queue and its dead-letter queue; a message received maxReceives times without being deleted moves there. */
+    private void createQueue(String queue) {
+        sqs.createQueue(b -> b.queueName(queue + DLQ_SUFFIX));
+        sqs.createQueue(b -> b.queueName(queue));
+        setRedrive(queue);
+        LOG.info("Created SQS queue {} (dead-letter queue {}{} after {} receives)", queue, queue, DLQ_SUFFIX, maxReceives);
+    }
+
+    private void setRedrive(String queue) {
+        String dlq = queue + DLQ_SUFFIX;
+        if (!queueExists(dlq)) {
+            sqs.createQueue(b -> b.queueName(dlq));
+        }
+        String dlqUrl = sqs.getQueueUrl(b -> b.queueName(dlq)).queueUrl();
+        String arn = sqs.getQueueAttributes(b -> b.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
+        String url = sqs.getQueueUrl(b -> b.queueName(queue)).queueUrl();
+        String policy = "{\"deadLetterTargetArn\":\"" + arn + "\",\"maxReceiveCount\":\"" + maxReceives + "\"}";
+        sqs.setQueueAttributes(b -> b.queueUrl(url).attributes(Map.of(QueueAttributeName.REDRIVE_POLICY, policy)));
+    }
+
+    /** The queue's redrive policy (JSON), or null. */
+    public String redrivePolicy(String queue) {
+        String url = sqs.getQueueUrl(b -> b.queueName(queue)).queueUrl();
+        return sqs.getQueueAttributes(b -> b.queueUrl(url).attributeNames(QueueAttributeName.REDRIVE_POLICY))
+                .attributes().get(QueueAttributeName.REDRIVE_POLICY);
     }
 
     private void createBucket(String bucket) {

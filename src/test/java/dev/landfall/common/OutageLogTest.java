@@ -51,6 +51,7 @@ class OutageLogTest {
     static final String HEADER = "event_timestamp,sensor,value";
     static final String FACILITY_ROUTE = "facility-logs-poll-storm";
     static final String OUTAGE_LOGGER = OutageLog.class.getName();
+    static final String CLUSTER_LOGGER = "dev.landfall.common.cluster";
 
     @TempDir
     Path dir;
@@ -146,6 +147,9 @@ class OutageLogTest {
         putLog("logs/2026-11-25-00-00-00-before", "before");
         await().atMost(Duration.ofSeconds(30)).until(() -> S3Objects.texts(s3, "landfall-facility-logs", "storm/").size() == 1
                 && pageViews("logs/2026-11-25-00-00-00-before") == 2);
+        // and said so: the facility's summary line comes just after its object is written
+        await().atMost(Duration.ofSeconds(10)).until(() -> capture.events.stream()
+                .anyMatch(e -> e.getMessage().getFormattedMessage().startsWith("facility storm:")));
 
         // everything down: the polls fail at once, and so does every dead letter of theirs
         outage("all", Set.of("s3", "dynamodb"), true, ALL_DOWN, List.of("s3", "dynamodb", "ftp:" + FACILITY_ROUTE), 1);
@@ -175,7 +179,12 @@ class OutageLogTest {
             servers.startFtp();
         }
         long outageMs = (System.nanoTime() - start) / 1_000_000;
-        List<LogEvent> outage = capture.events.subList(from, capture.events.size()).stream().filter(e -> !startupNoise(e)).toList();
+        List<LogEvent> during = capture.events.subList(from, capture.events.size()).stream().filter(e -> !startupNoise(e)).toList();
+        // leadership needs DynamoDB: the cluster says in one INFO line that this replica lost it (and one that it leads again)
+        List<LogEvent> cluster = during.stream().filter(e -> e.getLoggerName().startsWith(CLUSTER_LOGGER)).toList();
+        assertThat(cluster).as("cluster lines during the outage").hasSizeLessThanOrEqualTo(2)
+                .allMatch(e -> e.getLevel() == Level.INFO && e.getThrown() == null);
+        List<LogEvent> outage = during.stream().filter(e -> !e.getLoggerName().startsWith(CLUSTER_LOGGER)).toList();
         String byLogger = outage.stream().collect(Collectors.groupingBy(e -> e.getLevel() + " " + e.getLoggerName(), TreeMap::new,
                 Collectors.counting())).toString();
         long stackTraces = outage.stream().filter(e -> e.getThrown() != null).count();

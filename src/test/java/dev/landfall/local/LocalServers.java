@@ -127,7 +127,9 @@ public final class LocalServers implements AutoCloseable {
     private int s3Port;
     private DynamoDBProxyServer dynamoDb;
     private int dynamoDbPort;
+    private static final int MAX_FTP_LOGINS = 200;
     private FtpServer ftp;
+    private final FtpAudit ftpAudit = new FtpAudit();
     private Listener ftpListener;
     private int ftpPort;
     private SQSRestServer sqs;
@@ -206,6 +208,11 @@ public final class LocalServers implements AutoCloseable {
         return ftpHome;
     }
 
+    /** The FTP server's own record of listings and downloads, per session and directory. */
+    public FtpAudit ftpAudit() {
+        return ftpAudit;
+    }
+
     public Options options() {
         return options;
     }
@@ -267,7 +274,9 @@ public final class LocalServers implements AutoCloseable {
         user.setName(FTP_USER);
         user.setPassword(FTP_PASSWORD);
         user.setHomeDirectory(ftpHome.toString());
-        user.setAuthorities(List.<Authority>of(new WritePermission()));
+        // many pollers (replicas x facilities) log in at once: FtpServer's default is 10 logins in all
+        user.setAuthorities(List.<Authority>of(new WritePermission(),
+                new org.apache.ftpserver.usermanager.impl.ConcurrentLoginPermission(MAX_FTP_LOGINS, MAX_FTP_LOGINS)));
         // No file: the user lives in memory only and nothing is written next to the data.
         UserManager users = new PropertiesUserManagerFactory().createUserManager();
         users.save(user);
@@ -275,6 +284,11 @@ public final class LocalServers implements AutoCloseable {
         FtpServerFactory factory = new FtpServerFactory();
         factory.addListener("default", listener);
         factory.setUserManager(users);
+        org.apache.ftpserver.ConnectionConfigFactory connections = new org.apache.ftpserver.ConnectionConfigFactory();
+        connections.setMaxLogins(MAX_FTP_LOGINS);
+        connections.setMaxThreads(0);
+        factory.setConnectionConfig(connections.createConnectionConfig());
+        factory.setFtplets(new java.util.LinkedHashMap<>(java.util.Map.of("audit", ftpAudit)));
         FtpServer server = factory.createServer();
         server.start();
         ftp = server;

@@ -208,6 +208,11 @@ public final class AppProcess implements AutoCloseable {
         waitForExit(Duration.ofSeconds(30));
     }
 
+    /** SIGTERM, without waiting. */
+    public void terminate() {
+        process.destroy();
+    }
+
     /** SIGTERM, then waits for camel-main's graceful shutdown; returns the exit code. */
     public int stop() {
         process.destroy();

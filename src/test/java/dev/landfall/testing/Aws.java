@@ -29,6 +29,10 @@ public final class Aws {
         return AwsClients.dynamoDb(AwsClients.resolve(settings(servers)), List.of());
     }
 
+    public static software.amazon.awssdk.services.sqs.SqsClient sqs(LocalServers servers) {
+        return AwsClients.sqs(AwsClients.resolve(settings(servers)));
+    }
+
     /** A client with injected faults and no SDK retries, so the code under test meets every fault itself. */
     public static DynamoDbClient dynamoDbWithFaults(LocalServers servers, software.amazon.awssdk.core.interceptor.ExecutionInterceptor faults) {
         return DynamoDbClient.builder()

@@ -50,8 +50,10 @@ public final class LandfallApp implements AutoCloseable {
         p.put("camel.management.port", "0");
         p.put("landfall.retry.delay-ms", "50");
         p.put("landfall.health.storage-refresh-ms", "500");
-        p.put("landfall.cluster.file.acquire-delay-ms", "10");
-        p.put("landfall.cluster.file.acquire-interval-ms", "200");
+        p.put("landfall.cluster.lease-ms", "3000");
+        p.put("landfall.cluster.heartbeat-ms", "500");
+        p.put("landfall.cluster.acquire-interval-ms", "200");
+        p.put("landfall.cluster.rebalance-ms", "500");
         p.put("camel.routecontroller.back-off-delay", "500");
         p.put("camel.routecontroller.back-off-max-delay", "1000");
         return p;
