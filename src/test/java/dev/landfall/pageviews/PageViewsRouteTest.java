@@ -75,6 +75,8 @@ class PageViewsRouteTest {
         props.put("landfall.page-views.api.max-concurrent", Integer.toString(API_CALLS_IN_FLIGHT));
         props.put("landfall.page-views.poll-delay-ms", "300");
         props.put("landfall.page-views.arrivals.sqs", "true");
+        // a kept message comes back after this
+        props.put("landfall.page-views.queue-visibility-seconds", "2");
         props.put("landfall.page-views.backfill.check-ms", "300");
         app = LandfallApp.start(props, Map.of("pageViewFaults", faults, "pageViewQueryGate", gate, "pageViewWriteFailures", writeFailures));
         s3 = app.s3();
@@ -198,6 +200,51 @@ class PageViewsRouteTest {
     static void announce(String message) {
         String url = sqs.getQueueUrl(b -> b.queueName(QUEUE)).queueUrl();
         sqs.sendMessage(b -> b.queueUrl(url).messageBody(message));
+    }
+
+    /**
+     * A notification for an object another replica is working on is not dropped: its message stays on the queue, and
+     * when that replica's claim goes (it died, its lease ran out) the object is ingested here. With the message deleted
+     * on receipt (deleteAfterRead, as before) this object is never ingested.
+     */
+    @Test
+    void aNotificationOfAnObjectClaimedElsewhereStaysUntilItIsDone() throws Exception {
+        long t = 1_666_400_000L;
+        String key = "events/claimed-elsewhere.log";
+        put(key, views("H", t, 4, "blog/h/index.html"), false);
+        String etag = s3.headObject(b -> b.bucket(LOGS).key(key)).eTag().replace("\"", "");
+        Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> claim = Map.of(
+                "pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("messages#" + LOGS + "/" + key + "#" + etag),
+                "state", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("IN_PROGRESS"),
+                "owner", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("another-replica:1"),
+                "leaseUntil", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN(Long.toString(Long.MAX_VALUE / 2)),
+                "expiresAt", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN(Long.toString(Long.MAX_VALUE / 2000)));
+        ddb.putItem(b -> b.tableName("landfall-state").item(claim));
+        announce(event(key));
+        String url = sqs.getQueueUrl(b -> b.queueName(QUEUE)).queueUrl();
+        // received (and received again after each visibility timeout), never deleted, nothing ingested here
+        long before = sqsReceipts();
+        await().atMost(Duration.ofSeconds(30)).until(() -> sqsReceipts() >= before + 2);
+        assertThat(messagesOn(url)).as("the notification is still on the queue").isEqualTo(1);
+        assertThat(itemsFrom(key)).isEmpty();
+        // the other replica's claim goes: the next delivery ingests it, and then the message is deleted
+        ddb.deleteItem(b -> b.tableName("landfall-state").key(Map.of("pk", claim.get("pk"))));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(itemsFrom(key)).isEqualTo(expected(views("H", t, 4, "x"), t, "H", "blog/h")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> messagesOn(url) == 0);
+    }
+
+    /** Messages the app's SQS arrival route has taken from the queue so far. */
+    private static long sqsReceipts() {
+        return app.context().getCamelContextExtension().getContextPlugin(org.apache.camel.api.management.ManagedCamelContext.class)
+                .getManagedRoute("page-views-arrivals-sqs").getExchangesTotal();
+    }
+
+    private static int messagesOn(String url) {
+        var a = sqs.getQueueAttributes(b -> b.queueUrl(url).attributeNames(
+                software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        return a.values().stream().mapToInt(Integer::parseInt).sum();
     }
 
     @Test
