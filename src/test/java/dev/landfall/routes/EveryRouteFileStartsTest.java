@@ -80,7 +80,10 @@ class EveryRouteFileStartsTest {
         Path routes = Files.createDirectories(dir.resolve("routes"));
         Map<Path, String> copies = new LinkedHashMap<>();
         for (String source : user.keySet()) {
-            Path copy = routes.resolve(source.replaceAll("[/\\\\#]", "__"));
+            // one dot only, before the extension: Camel takes everything after a name's first dot as its extension
+            String flat = source.replaceAll("[/\\\\#]", "__");
+            int ext = flat.lastIndexOf('.');
+            Path copy = routes.resolve(flat.substring(0, ext).replace('.', '_') + flat.substring(ext));
             Files.writeString(copy, user.get(source));
             copies.put(copy, source);
         }
