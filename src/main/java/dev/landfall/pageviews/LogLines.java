@@ -3,7 +3,10 @@ package dev.landfall.pageviews;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
@@ -69,42 +72,85 @@ public final class LogLines implements AutoCloseable {
 
     /** The next line without its terminator, or null at the end. */
     public String next() throws IOException {
-        int len = 0;
-        boolean ascii = true;
+        int len = 0; // bytes of a line that began in an earlier buffer, kept in line[]
         while (true) {
-            if (pos == limit) {
-                if (eof || !fill()) {
-                    if (len == 0) {
-                        return null;
-                    }
-                    break;
-                }
+            if (pos == limit && (eof || !fill())) {
+                return len == 0 ? null : line(line, 0, len);
             }
-            byte c = buf[pos++];
-            if (c == '\n') {
-                break;
+            int nl = newline(buf, pos, limit);
+            if (nl >= 0 && len == 0) {
+                // the common case: the whole line is in the buffer, decoded from it with no copy of our own
+                String s = line(buf, pos, nl - pos);
+                pos = nl + 1;
+                return s;
             }
-            if (len == line.length) {
-                if (len >= MAX_LINE) {
-                    continue; // a runaway line is cut; the parser will reject it
-                }
-                line = Arrays.copyOf(line, len * 2);
+            int end = nl >= 0 ? nl : limit;
+            len = append(len, pos, end - pos);
+            pos = end;
+            if (nl >= 0) {
+                pos++;
+                return line(line, 0, len);
             }
-            ascii &= c >= 0;
-            line[len++] = c;
         }
+    }
+
+    /** Keeps a piece of a line that spans buffers; a runaway line is cut at MAX_LINE (the parser rejects it). */
+    private int append(int len, int from, int n) {
+        int keep = Math.min(n, MAX_LINE - len);
+        if (keep <= 0) {
+            return len;
+        }
+        if (len + keep > line.length) {
+            line = Arrays.copyOf(line, Math.max(line.length * 2, len + keep));
+        }
+        System.arraycopy(buf, from, line, len, keep);
+        return len + keep;
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /** The index of the first '\n' in b[from, to), or -1: eight bytes at a time. */
+    static int newline(byte[] b, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long x = (long) LONGS.get(b, i) ^ NEWLINES;
+            long found = (x - ONES) & ~x & HIGHS;
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** One line's bytes (a trailing CR dropped) as text; a line that is not valid UTF-8 is counted, its bad bytes replaced. */
+    private String line(byte[] b, int off, int len) {
         lineNumber++;
-        if (len > 0 && line[len - 1] == '\r') {
+        if (len > 0 && b[off + len - 1] == '\r') {
             len--;
         }
-        if (ascii) {
-            return new String(line, 0, len, StandardCharsets.ISO_8859_1);
-        }
-        try {
-            return strict.decode(ByteBuffer.wrap(line, 0, len)).toString();
-        } catch (CharacterCodingException e) {
+        // the JDK's UTF-8 decoding has a fast path for ASCII and replaces bad bytes with U+FFFD
+        String s = new String(b, off, len, StandardCharsets.UTF_8);
+        if (s.indexOf('\uFFFD') >= 0 && !validUtf8(b, off, len)) {
             invalidUtf8Lines++;
-            return new String(line, 0, len, StandardCharsets.UTF_8);
+        }
+        return s;
+    }
+
+    /** Rare: only for a line with U+FFFD in it, which is either replaced bytes or a real U+FFFD. */
+    private boolean validUtf8(byte[] b, int off, int len) {
+        try {
+            strict.decode(ByteBuffer.wrap(b, off, len));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
         }
     }
 

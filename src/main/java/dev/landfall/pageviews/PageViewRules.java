@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -34,11 +36,53 @@ public record PageViewRules(Set<String> operations, Set<Integer> statuses, List<
         if (!isPage(key) || isExcluded(key)) {
             return null;
         }
-        if (botPattern != null && r.userAgent() != null && botPattern.matcher(r.userAgent()).find()) {
+        if (botPattern != null && r.userAgent() != null && isBot(botPattern, r.userAgent())) {
             return null;
         }
         String custom = pageNames.get(key);
         return custom != null ? custom : trim(key);
+    }
+
+    /** The bot filter of each pattern, made once: a case-insensitive list of plain words is searched without the regex engine. */
+    private static final Map<Pattern, Predicate<String>> BOT_FILTERS = new ConcurrentHashMap<>();
+    private static final Pattern PLAIN_WORDS = Pattern.compile("[A-Za-z0-9 _/-]+(\\|[A-Za-z0-9 _/-]+)*");
+
+    static boolean isBot(Pattern pattern, String userAgent) {
+        return BOT_FILTERS.computeIfAbsent(pattern, PageViewRules::botFilter).test(userAgent);
+    }
+
+    /** Pattern.find, or for {@code a|b|c} with CASE_INSENSITIVE alone (ASCII folding, as the regex engine does it) a word search. */
+    static Predicate<String> botFilter(Pattern pattern) {
+        if (pattern.flags() != Pattern.CASE_INSENSITIVE || !PLAIN_WORDS.matcher(pattern.pattern()).matches()) {
+            return ua -> pattern.matcher(ua).find();
+        }
+        String[] words = asciiLower(pattern.pattern()).split("\\|");
+        return ua -> {
+            String lower = asciiLower(ua);
+            for (String w : words) {
+                if (lower.contains(w)) {
+                    return true;
+                }
+            }
+            return false;
+        };
+    }
+
+    private static String asciiLower(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                char[] chars = s.toCharArray();
+                for (int j = i; j < chars.length; j++) {
+                    char d = chars[j];
+                    if (d >= 'A' && d <= 'Z') {
+                        chars[j] = (char) (d + 32);
+                    }
+                }
+                return new String(chars);
+            }
+        }
+        return s;
     }
 
     /** The object key as S3 logs it (URL-encoded) decoded; a key that does not decode, or holds a control character, is bad input. */
