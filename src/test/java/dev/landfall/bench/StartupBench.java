@@ -22,7 +22,7 @@ import static dev.landfall.bench.BenchSupport.round;
 
 /**
  * Start-up and idle footprint of the production jar with both pipelines configured (a facility and the page views),
- * against the local servers: from JVM launch to readiness UP ({@code /observe/health/ready}), then the resident set
+ * against the local servers, in the prod profile (storage verified, not created): from JVM launch to readiness UP ({@code /observe/health/ready}), then the resident set
  * size after 10 s idle; the median of 5 starts. The JVM runs as the Deployment runs it, sized as in a container with
  * the Deployment's 1 GiB memory limit ({@code -XX:MaxRAM=1g}). Targets: ready in under 2 s, under 300 MB RSS.
  * Writes {@code target/bench/startup.json}.
@@ -56,11 +56,28 @@ public final class StartupBench {
             List<Long> rss = new ArrayList<>();
             List<String> flags = new ArrayList<>(JVM_FLAGS);
             flags.addAll(extraFlags());
-            for (int i = 0; i < starts; i++) {
+            // the first start (local profile) makes the buckets, tables and queues; the measured ones run the prod
+            // profile, which only verifies them (in the background) as it does against real AWS
+            for (int i = -1; i < starts; i++) {
                 Map<String, String> props = AppProcess.baseProperties(servers, work.resolve("app-" + i));
                 props.putAll(feed.routeProperties(60_000));
+                boolean prod = i >= 0;
+                if (prod) {
+                    props.put("landfall.provision.mode", "verify");
+                }
+                List<String> jvm = new ArrayList<>(flags);
+                if (cds()) {
+                    // AppCDS: the first start writes the archive of the classes it loaded, the measured ones map it
+                    Path jsa = work.resolve("landfall.jsa");
+                    jvm.add(prod ? "-XX:SharedArchiveFile=" + jsa : "-XX:ArchiveClassesAtExit=" + jsa);
+                }
                 long launched = System.nanoTime();
-                try (AppProcess app = AppProcess.start(NAME + "-" + i, props, flags)) {
+                try (AppProcess app = AppProcess.start(NAME + "-" + i, props, jvm, env -> {
+                    if (prod) {
+                        env.put("CAMEL_MAIN_PROFILE", "prod");
+                        env.put("LANDFALL_API_KEY_PEPPER", "startup-bench-pepper-of-at-least-32-bytes-0123456789");
+                    }
+                })) {
                     URI uri = URI.create("http://127.0.0.1:" + app.managementPort() + "/observe/health/ready");
                     while (true) {
                         if (!app.isAlive()) {
@@ -81,6 +98,10 @@ public final class StartupBench {
                         Thread.sleep(10);
                     }
                     double seconds = (System.nanoTime() - launched) / 1e9;
+                    if (!prod) {
+                        app.stop(); // SIGTERM: a normal exit, which writes the CDS archive
+                        continue;
+                    }
                     Thread.sleep(idleMs);
                     long kb = rssKb(app.pid());
                     ready.add(seconds);
@@ -99,6 +120,7 @@ public final class StartupBench {
             result.put("targetReadySeconds", TARGET_READY_SECONDS);
             result.put("targetRssMb", TARGET_RSS_MB);
             result.put("jvmFlags", flags);
+            result.put("appCds", cds());
             result.put("pass", pass);
             BenchSupport.putMachine(result);
             exit = pass ? 0 : 1;
@@ -112,6 +134,11 @@ public final class StartupBench {
                 NAME, starts, result.get("medianReadySeconds"), TARGET_READY_SECONDS, result.get("medianRssMb"), TARGET_RSS_MB,
                 Boolean.TRUE.equals(result.get("pass")) ? "PASS" : "FAIL");
         BenchSupport.finish(out, NAME, result, line, exit);
+    }
+
+    /** AppCDS on: {@code -Dbench.cds=true} or the environment's {@code BENCH_CDS=true} (exec:exec forks this JVM). */
+    static boolean cds() {
+        return Boolean.getBoolean("bench.cds") || "true".equals(System.getenv("BENCH_CDS"));
     }
 
     /** Flags the run adds, e.g. {@code -Dbench.jvm-flags=-XX:SharedArchiveFile=target/landfall.jsa}. */
