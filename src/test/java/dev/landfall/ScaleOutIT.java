@@ -9,14 +9,11 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 
-import java.nio.charset.StandardCharsets;
-
-import dev.landfall.testing.AccessLogLines;
 import dev.landfall.testing.AppProcess;
 import dev.landfall.testing.ClusterLog;
 import dev.landfall.testing.Aws;
+import dev.landfall.testing.S3Events;
 import dev.landfall.testing.S3Objects;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.Select;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -151,25 +148,9 @@ class ScaleOutIT extends WithLocalServers {
             for (AppProcess app : replicas.values()) {
                 app.awaitHealthy(Duration.ofSeconds(120));
             }
-            long t = 1_700_000_000L;
-            List<String> keys = new ArrayList<>();
-            for (int o = 0; o < OBJECTS; o++) {
-                StringBuilder body = new StringBuilder();
-                for (int v = 0; v < VIEWS_PER_OBJECT; v++) {
-                    body.append(AccessLogLines.view(t + o * 60L + v, "O" + o + "V" + v, "scale/p" + (v % 4) + "/index.html")).append('\n');
-                }
-                String key = String.format("logs/2023-11-14-%03d-SCALE", o);
-                s3.putObject(b -> b.bucket(LOGS).key(key), RequestBody.fromString(body.toString(), StandardCharsets.UTF_8));
-                keys.add(key);
-            }
-            String url = sqs.getQueueUrl(b -> b.queueName(QUEUE)).queueUrl();
+            List<String> keys = S3Events.putViewLogs(s3, LOGS, "SCALE", OBJECTS, VIEWS_PER_OBJECT, "scale");
             long announced = System.nanoTime();
-            for (String key : keys) {
-                String etag = s3.headObject(b -> b.bucket(LOGS).key(key)).eTag().replace("\"", "");
-                String event = "{\"Records\":[{\"eventVersion\":\"2.1\",\"eventSource\":\"aws:s3\",\"eventName\":\"ObjectCreated:Put\","
-                        + "\"s3\":{\"bucket\":{\"name\":\"" + LOGS + "\"},\"object\":{\"key\":\"" + key + "\",\"size\":1,\"eTag\":\"" + etag + "\"}}}]}";
-                sqs.sendMessage(b -> b.queueUrl(url).messageBody(event));
-            }
+            S3Events.announceEach(sqs, QUEUE, s3, LOGS, keys);
             long total = (long) OBJECTS * VIEWS_PER_OBJECT;
             await("a third of the items").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
                     .until(() -> pageViewItems(ddb) >= total / 3);

@@ -1,7 +1,6 @@
 package dev.landfall.bench;
 
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,10 +11,9 @@ import java.util.Map;
 
 import com.sun.management.OperatingSystemMXBean;
 import dev.landfall.local.LocalServers;
-import dev.landfall.testing.AccessLogLines;
 import dev.landfall.testing.AppProcess;
 import dev.landfall.testing.Aws;
-import software.amazon.awssdk.core.sync.RequestBody;
+import dev.landfall.testing.S3Events;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.Select;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -94,28 +92,12 @@ public final class ScaleOutBench {
                 for (AppProcess app : apps) {
                     app.awaitHealthy(Duration.ofSeconds(120));
                 }
-                List<String> keys = new ArrayList<>();
-                long t = 1_700_000_000L;
-                for (int o = 0; o < objects; o++) {
-                    StringBuilder body = new StringBuilder();
-                    for (int v = 0; v < views; v++) {
-                        body.append(AccessLogLines.view(t + o * 60L + v, "O" + o + "V" + v, "bench/p" + (v % 4) + "/index.html")).append('\n');
-                    }
-                    String key = String.format("logs/2023-11-14-%04d-BENCH", o);
-                    s3.putObject(b -> b.bucket(LOGS).key(key), RequestBody.fromString(body.toString(), StandardCharsets.UTF_8));
-                    keys.add(key);
-                }
-                String url = sqs.getQueueUrl(b -> b.queueName(QUEUE)).queueUrl();
+                List<String> keys = S3Events.putViewLogs(s3, LOGS, "BENCH", objects, views, "bench");
                 OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                 long serverCpu0 = os.getProcessCpuTime();
                 List<Long> appCpu0 = apps.stream().map(ScaleOutBench::cpuNanos).toList();
                 long started = System.nanoTime();
-                for (String key : keys) {
-                    String etag = s3.headObject(b -> b.bucket(LOGS).key(key)).eTag().replace("\"", "");
-                    String event = "{\"Records\":[{\"eventVersion\":\"2.1\",\"eventSource\":\"aws:s3\",\"eventName\":\"ObjectCreated:Put\","
-                            + "\"s3\":{\"bucket\":{\"name\":\"" + LOGS + "\"},\"object\":{\"key\":\"" + key + "\",\"size\":1,\"eTag\":\"" + etag + "\"}}}]}";
-                    sqs.sendMessage(b -> b.queueUrl(url).messageBody(event));
-                }
+                S3Events.announceEach(sqs, QUEUE, s3, LOGS, keys);
                 long total = (long) objects * views;
                 await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(200))
                         .until(() -> ddb.scanPaginator(b -> b.tableName("landfall-page-views").select(Select.COUNT)).stream()

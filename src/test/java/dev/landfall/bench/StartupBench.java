@@ -19,6 +19,7 @@ import dev.landfall.testing.FacilityFeed;
 
 import static dev.landfall.bench.BenchSupport.deleteTree;
 import static dev.landfall.bench.BenchSupport.round;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Start-up and idle footprint of the production jar with both pipelines configured (a facility and the page views),
@@ -79,30 +80,26 @@ public final class StartupBench {
                     }
                 })) {
                     URI uri = URI.create("http://127.0.0.1:" + app.managementPort() + "/observe/health/ready");
-                    while (true) {
-                        if (!app.isAlive()) {
-                            throw new IllegalStateException("the app exited; see " + app.logPath());
-                        }
-                        try {
-                            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(500)).build(),
-                                    HttpResponse.BodyHandlers.ofString());
-                            if (r.statusCode() == 200 && r.body().contains("\"UP\"")) {
-                                break;
-                            }
-                        } catch (java.io.IOException e) {
-                            // not listening yet
-                        }
-                        if (System.nanoTime() - launched > 60_000_000_000L) {
-                            throw new IllegalStateException("not ready within 60 s; see " + app.logPath());
-                        }
-                        Thread.sleep(10);
-                    }
+                    await("ready; see " + app.logPath()).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                            .pollDelay(Duration.ZERO).until(() -> {
+                                if (!app.isAlive()) {
+                                    throw new IllegalStateException("the app exited; see " + app.logPath());
+                                }
+                                try {
+                                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(500)).build(),
+                                            HttpResponse.BodyHandlers.ofString());
+                                    return r.statusCode() == 200 && r.body().contains("\"UP\"");
+                                } catch (java.io.IOException e) {
+                                    return false; // not listening yet
+                                }
+                            });
                     double seconds = (System.nanoTime() - launched) / 1e9;
                     if (!prod) {
                         app.stop(); // SIGTERM: a normal exit, which writes the CDS archive
                         continue;
                     }
-                    Thread.sleep(idleMs);
+                    // idle: it stays up, doing nothing but its polls' timers
+                    await().during(Duration.ofMillis(idleMs)).atMost(Duration.ofMillis(idleMs + 5_000)).until(app::isAlive);
                     long kb = rssKb(app.pid());
                     ready.add(seconds);
                     rss.add(kb / 1024);

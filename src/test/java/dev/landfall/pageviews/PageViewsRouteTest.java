@@ -2,7 +2,6 @@ package dev.landfall.pageviews;
 
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -24,6 +23,7 @@ import dev.landfall.testing.EndpointSends;
 import dev.landfall.testing.FaultInjector;
 import dev.landfall.testing.FreePorts;
 import dev.landfall.testing.LandfallApp;
+import dev.landfall.testing.S3Events;
 import dev.landfall.testing.S3Objects;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -186,15 +186,8 @@ class PageViewsRouteTest {
         return out;
     }
 
-    static String event(String... keys) throws Exception {
-        List<Map<String, Object>> records = new ArrayList<>();
-        for (String key : keys) {
-            String etag = s3.headObject(b -> b.bucket(LOGS).key(key)).eTag().replace("\"", "");
-            records.add(Map.of("eventVersion", "2.1", "eventSource", "aws:s3", "eventName", "ObjectCreated:Put",
-                    "s3", Map.of("bucket", Map.of("name", LOGS),
-                            "object", Map.of("key", URLEncoder.encode(key, StandardCharsets.UTF_8), "size", 1, "eTag", etag))));
-        }
-        return JSON.writeValueAsString(Map.of("Records", records));
+    static String event(String... keys) {
+        return S3Events.created(s3, LOGS, keys);
     }
 
     static void announce(String message) {

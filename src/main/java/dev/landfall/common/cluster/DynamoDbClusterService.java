@@ -170,7 +170,7 @@ public final class DynamoDbClusterService extends AbstractCamelClusterService<Dy
         leaving = true;
         if (client != null) {
             try {
-                client.deleteItem(b -> b.tableName(settings.table()).key(Map.of(KEY, s(MEMBER_PREFIX + getId()))));
+                client.deleteItem(b -> b.tableName(settings.table()).key(Map.of(KEY, AttributeValue.fromS(MEMBER_PREFIX + getId()))));
             } catch (RuntimeException e) {
                 LOG.debug("Could not remove member item of {}: {}", getId(), e.toString());
             }
@@ -257,8 +257,8 @@ public final class DynamoDbClusterService extends AbstractCamelClusterService<Dy
 
     private void heartbeat(long nowMs) {
         long expires = (nowMs + settings.lease().toMillis() * 10) / 1000;
-        client.putItem(b -> b.tableName(settings.table()).item(Map.of(KEY, s(MEMBER_PREFIX + getId()),
-                HEARTBEAT, n(nowMs), EXPIRES_AT, n(expires))));
+        client.putItem(b -> b.tableName(settings.table()).item(Map.of(KEY, AttributeValue.fromS(MEMBER_PREFIX + getId()),
+                HEARTBEAT, AttributeValue.fromN(Long.toString(nowMs)), EXPIRES_AT, AttributeValue.fromN(Long.toString(expires)))));
     }
 
     /** The members whose heartbeat is younger than a lease, this one always among them; sorted, immutable. */
@@ -271,7 +271,7 @@ public final class DynamoDbClusterService extends AbstractCamelClusterService<Dy
             ScanResponse r = client.scan(b -> b.tableName(settings.table()).consistentRead(true)
                     .filterExpression("begins_with(#k, :m)")
                     .expressionAttributeNames(Map.of("#k", KEY))
-                    .expressionAttributeValues(Map.of(":m", s(MEMBER_PREFIX)))
+                    .expressionAttributeValues(Map.of(":m", AttributeValue.fromS(MEMBER_PREFIX)))
                     .exclusiveStartKey(from));
             for (Map<String, AttributeValue> item : r.items()) {
                 AttributeValue beat = item.get(HEARTBEAT);
@@ -293,13 +293,5 @@ public final class DynamoDbClusterService extends AbstractCamelClusterService<Dy
             }
         });
         return out;
-    }
-
-    static AttributeValue s(String v) {
-        return AttributeValue.builder().s(v).build();
-    }
-
-    static AttributeValue n(long v) {
-        return AttributeValue.builder().n(Long.toString(v)).build();
     }
 }

@@ -166,28 +166,19 @@ class DynamoDbClusterServiceTest {
 
             // sample every 10 ms: never two leaders of one namespace
             AtomicReference<String> overlap = new AtomicReference<>();
-            AtomicBoolean sampling = new AtomicBoolean(true);
-            Thread sampler = new Thread(() -> {
-                while (sampling.get()) {
-                    Set<String> both = new TreeSet<>(a.leading());
-                    both.retainAll(b.leading());
-                    if (!both.isEmpty()) {
-                        overlap.compareAndSet(null, both.toString());
-                    }
-                    try {
-                        Thread.sleep(10);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
+            java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            sampler.scheduleAtFixedRate(() -> {
+                Set<String> both = new TreeSet<>(a.leading());
+                both.retainAll(b.leading());
+                if (!both.isEmpty()) {
+                    overlap.compareAndSet(null, both.toString());
                 }
-            });
-            sampler.start();
+            }, 0, 10, java.util.concurrent.TimeUnit.MILLISECONDS);
             long cutAt = System.nanoTime();
             cut.set(true);
             awaitShares(LEASE.multipliedBy(3), Map.of(a, 12, b, 0));
             long failoverMs = (System.nanoTime() - cutAt) / 1_000_000;
-            sampling.set(false);
-            sampler.join();
+            sampler.shutdownNow();
             assertThat(overlap.get()).as("namespaces led by both at once").isNull();
             // the library waits a whole lease of unchanged lock items before it lets another member take them
             assertThat(failoverMs).as("fail-over, ms").isGreaterThanOrEqualTo(LEASE.toMillis() - 1000);
