@@ -180,9 +180,10 @@ class OutageLogTest {
         }
         long outageMs = (System.nanoTime() - start) / 1_000_000;
         List<LogEvent> during = capture.events.subList(from, capture.events.size()).stream().filter(e -> !startupNoise(e)).toList();
-        // leadership needs DynamoDB: the cluster says in one INFO line that this replica lost it (and one that it leads again)
+        // leadership needs DynamoDB: the cluster says in one INFO line per tick with changes that this replica lost its
+        // three namespaces (in one tick, or spread over a few) and, maybe, that it leads them again: never one per failure
         List<LogEvent> cluster = during.stream().filter(e -> e.getLoggerName().startsWith(CLUSTER_LOGGER)).toList();
-        assertThat(cluster).as("cluster lines during the outage").hasSizeLessThanOrEqualTo(2)
+        assertThat(cluster).as("cluster lines during the outage").hasSizeLessThanOrEqualTo(4)
                 .allMatch(e -> e.getLevel() == Level.INFO && e.getThrown() == null);
         List<LogEvent> outage = during.stream().filter(e -> !e.getLoggerName().startsWith(CLUSTER_LOGGER)).toList();
         String byLogger = outage.stream().collect(Collectors.groupingBy(e -> e.getLevel() + " " + e.getLoggerName(), TreeMap::new,
