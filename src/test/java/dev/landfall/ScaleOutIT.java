@@ -160,9 +160,11 @@ class ScaleOutIT extends WithLocalServers {
             await("every item").atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(500))
                     .until(() -> pageViewItems(ddb) == total);
             double seconds = (System.nanoTime() - announced) / 1e9;
-            // once per object: the views per page, counted once per object version, add up to the views
-            await("the views per page").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> aggregatedViews(ddb) == total);
+            // once per object: the views per page, counted once per object version, add up to the views. An object the
+            // killed replica had written but not finished is finished by another once its claim lease (10 s here) ran out
+            // and its message came back (visibility 10 s)
+            await("the views per page").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> assertThat(aggregatedViews(ddb)).isEqualTo(total));
             Map<String, Integer> perReplica = new LinkedHashMap<>();
             replicas.forEach((k, v) -> perReplica.put(k, v.logLines("page views: s3://" + LOGS).size()));
             perReplica.put("q3", victimObjects);
@@ -182,6 +184,7 @@ class ScaleOutIT extends WithLocalServers {
         props.put("landfall.page-views.arrivals.sqs", "true");
         // the killed replica's messages come back after this (and its claims free after the idempotency lease)
         props.put("landfall.page-views.queue-visibility-seconds", "10");
+        props.put("landfall.idempotency.lease-seconds", "10");
         props.put("landfall.cluster.member-id", id);
         return props;
     }
