@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -95,15 +96,16 @@ public final class StorageProvisioner {
                 }
             }
             for (String queue : spec.queues()) {
-                if (!queueExists(queue)) {
+                Optional<String> url = queueUrl(queue);
+                if (url.isEmpty()) {
                     if (mode == Mode.CREATE) {
                         createQueue(queue);
                     } else {
                         missing.add("SQS queue '" + queue + "' (with a redrive policy to a dead-letter queue)");
                     }
-                } else if (redrivePolicy(queue) == null) {
+                } else if (redrivePolicy(url.get()) == null) {
                     if (mode == Mode.CREATE) {
-                        setRedrive(queue);
+                        setRedrive(queue, url.get());
                     } else {
                         missing.add("a redrive policy (dead-letter queue) on SQS queue '" + queue + "'");
                     }
@@ -130,39 +132,32 @@ public final class StorageProvisioner {
         }
     }
 
-    private boolean queueExists(String queue) {
+    private Optional<String> queueUrl(String queue) {
         try {
-            sqs.getQueueUrl(b -> b.queueName(queue));
-            return true;
+            return Optional.of(sqs.getQueueUrl(b -> b.queueName(queue)).queueUrl());
         } catch (QueueDoesNotExistException e) {
-            return false;
+            return Optional.empty();
         }
     }
 
     /** The queue and its dead-letter queue; a message received maxReceives times without being deleted moves there. */
     private void createQueue(String queue) {
-        sqs.createQueue(b -> b.queueName(queue + DLQ_SUFFIX));
-        sqs.createQueue(b -> b.queueName(queue));
-        setRedrive(queue);
+        String url = sqs.createQueue(b -> b.queueName(queue)).queueUrl();
+        setRedrive(queue, url);
         LOG.info("Created SQS queue {} (dead-letter queue {}{} after {} receives)", queue, queue, DLQ_SUFFIX, maxReceives);
     }
 
-    private void setRedrive(String queue) {
-        String dlq = queue + DLQ_SUFFIX;
-        if (!queueExists(dlq)) {
-            sqs.createQueue(b -> b.queueName(dlq));
-        }
-        String dlqUrl = sqs.getQueueUrl(b -> b.queueName(dlq)).queueUrl();
+    /** Makes (or finds: CreateQueue is idempotent) the dead-letter queue and points the queue's redrive policy at it. */
+    private void setRedrive(String queue, String url) {
+        String dlqUrl = sqs.createQueue(b -> b.queueName(queue + DLQ_SUFFIX)).queueUrl();
         String arn = sqs.getQueueAttributes(b -> b.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
                 .attributes().get(QueueAttributeName.QUEUE_ARN);
-        String url = sqs.getQueueUrl(b -> b.queueName(queue)).queueUrl();
         String policy = "{\"deadLetterTargetArn\":\"" + arn + "\",\"maxReceiveCount\":\"" + maxReceives + "\"}";
         sqs.setQueueAttributes(b -> b.queueUrl(url).attributes(Map.of(QueueAttributeName.REDRIVE_POLICY, policy)));
     }
 
     /** The queue's redrive policy (JSON), or null. */
-    public String redrivePolicy(String queue) {
-        String url = sqs.getQueueUrl(b -> b.queueName(queue)).queueUrl();
+    private String redrivePolicy(String url) {
         return sqs.getQueueAttributes(b -> b.queueUrl(url).attributeNames(QueueAttributeName.REDRIVE_POLICY))
                 .attributes().get(QueueAttributeName.REDRIVE_POLICY);
     }

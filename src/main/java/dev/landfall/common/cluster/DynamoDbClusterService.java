@@ -189,6 +189,7 @@ public final class DynamoDbClusterService extends AbstractCamelClusterService<Dy
         if (l != null) {
             l.close(); // releases whatever is still held and stops the heartbeats
         }
+        // again: a heartbeat that was on its way when the context began to stop may have written the item back
         leave();
         LOG.info("cluster {}: left (its locks deleted: the other members take them at once)", getId());
     }
@@ -206,11 +207,13 @@ public final class DynamoDbClusterService extends AbstractCamelClusterService<Dy
         }
         try {
             long now = clock.millis();
+            // membership changes at heartbeat pace: beat and re-read the members then, not at every try of the locks
+            // (the read is a scan of the lease table)
             if (!leaving && now - lastHeartbeat >= settings.heartbeat().toMillis()) {
                 heartbeat(now);
                 lastHeartbeat = now;
+                members = liveMembers(now);
             }
-            members = liveMembers(now);
         } catch (RuntimeException e) {
             unlessReported(e);
         }
