@@ -218,14 +218,17 @@ public final class DynamoDbClusterService extends AbstractCamelClusterService<Dy
             unlessReported(e);
         }
         Map<DynamoDbClusterView.Change, Set<String>> changes = new java.util.EnumMap<>(DynamoDbClusterView.Change.class);
+        int leads = leading().size();
+        int cap = share(views.size(), members.size());
         for (DynamoDbClusterView view : views.values()) {
             if (!view.isRunAllowed()) {
                 continue;
             }
             try {
-                DynamoDbClusterView.Change c = view.tick();
+                DynamoDbClusterView.Change c = view.tick(leads < cap);
                 if (c != DynamoDbClusterView.Change.NONE) {
                     changes.computeIfAbsent(c, k -> new java.util.TreeSet<>()).add(view.getNamespace());
+                    leads += c == DynamoDbClusterView.Change.TAKEN ? 1 : -1;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -244,6 +247,16 @@ public final class DynamoDbClusterService extends AbstractCamelClusterService<Dy
             case LOST -> " (no heartbeat went through for most of a lease: taken again when DynamoDB answers)";
             default -> "";
         }));
+    }
+
+    /**
+     * The most namespaces one member may lead: the largest share Camel's rebalancer gives (its even quota plus at
+     * most one of the remainder). The rebalancer opens every namespace to a member under its quota; without this cap
+     * the first such member would take them all, hold each for {@link DynamoDbClusterView#MIN_HOLD_MS} and only then
+     * give the surplus back: a graceful stop's hand-over would take seconds instead of a tick.
+     */
+    static int share(int namespaces, int members) {
+        return members <= 0 ? namespaces : (namespaces + members - 1) / members;
     }
 
     /** The SDK interceptor told a DynamoDB failure already; anything else (a bug) is told here, once a while. */

@@ -109,8 +109,13 @@ public final class DynamoDbClusterView extends AbstractCamelClusterView implemen
     /** What a tick changed. */
     enum Change { NONE, TAKEN, GIVEN_UP, LOST }
 
-    /** One pass, on the service's thread: keep, lose or give up the lock, or try to take it. */
-    Change tick() throws InterruptedException {
+    /**
+     * One pass, on the service's thread: keep, lose or give up the lock, or try to take it.
+     *
+     * @param mayTake false when this member leads its full share already: the lock is then only watched, as by a
+     *                disabled view
+     */
+    Change tick(boolean mayTake) throws InterruptedException {
         work.lock();
         try {
             if (!isRunAllowed()) {
@@ -136,7 +141,7 @@ public final class DynamoDbClusterView extends AbstractCamelClusterView implemen
             if (got.isEmpty()) {
                 return Change.NONE;
             }
-            if (disabled) {
+            if (disabled || !mayTake) {
                 // free or expired, but meant for another member: delete it, so that member need not wait a lease
                 release(got.get());
                 return Change.NONE;

@@ -136,8 +136,10 @@ class DynamoDbClusterServiceTest {
             // a graceful stop deletes its locks: the others take them well before a lease would have run out
             long stopped = System.nanoTime();
             c.context().stop();
+            long stopMs = (System.nanoTime() - stopped) / 1_000_000;
             awaitShares(LEASE, Map.of(a, 6, b, 6));
             long movedMs = (System.nanoTime() - stopped) / 1_000_000;
+            System.out.printf("graceful stop took %d ms, hand-over %d ms (lease %d ms)%n", stopMs, movedMs, LEASE.toMillis());
             assertThat(movedMs).as("hand-over after a graceful stop, ms").isLessThan(LEASE.toMillis());
 
             // a member that joins gets its share back from the others
