@@ -58,23 +58,15 @@ public class SharedConfiguration implements CamelConfiguration {
             context.getCamelContextExtension().getContextPlugin(Model.class).addModelLifecycleStrategy(new RoutesStayStopped());
             return;
         }
-        StorageProvisioner provisioner = registry.findSingleByType(StorageProvisioner.class);
-        Runnable provision = () -> {
-            try {
-                provisioner.ensure();
-            } catch (RuntimeException e) {
-                LOG.warn("S3/DynamoDB not reachable at start ({}); the storage health check stays DOWN and retries", e.getMessage());
-            }
-        };
-        if (provisioner.mode() == StorageProvisioner.Mode.CREATE) {
+        StorageHealthCheck storage = registry.findSingleByType(StorageHealthCheck.class);
+        if (registry.findSingleByType(StorageProvisioner.class).mode() == StorageProvisioner.Mode.CREATE) {
             // local: buckets and tables exist before the first poll (every configuration's beans, so every StorageSpec,
             // are bound before any configuration's configure runs)
-            provision.run();
+            storage.refresh();
+            storage.startChecking(true);
         } else {
-            // production only checks; start-up need not wait for it
-            Thread t = new Thread(provision, "storage-verify");
-            t.setDaemon(true);
-            t.start();
+            // production only checks, in the background: start-up does not wait for it, readiness does
+            storage.startChecking(false);
         }
     }
 

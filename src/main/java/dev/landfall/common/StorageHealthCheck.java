@@ -23,6 +23,8 @@ public final class StorageHealthCheck extends AbstractHealthCheck {
     private final String cause;
     private final long refreshMs;
     private final ScheduledExecutorService checker;
+    private static final String UNREACHABLE = "S3 or DynamoDB unreachable: ";
+
     private volatile Outcome last = new Outcome(false, "storage not checked yet", null);
     private volatile boolean started;
 
@@ -69,20 +71,30 @@ public final class StorageHealthCheck extends AbstractHealthCheck {
             List<String> missing = provisioner.ensure();
             last = missing.isEmpty() ? new Outcome(true, null, null) : new Outcome(false, "missing storage", String.join("; ", missing));
         } catch (RuntimeException e) {
-            last = new Outcome(false, "S3 or DynamoDB unreachable: " + DeadLetter.kindOf(e) + ": " + e.getMessage(), null);
+            // the outage itself is told by the outage log (the clients' interceptor), once a while
+            last = new Outcome(false, UNREACHABLE + DeadLetter.kindOf(e) + ": " + e.getMessage(), null);
+        }
+    }
+
+    /**
+     * Starts the background check: the first pass at once (on the checker's thread) unless {@code checkedNow}, the next
+     * ones every {@code refreshMs}. Called at start-up, so readiness follows the first pass without waiting for a
+     * health request to ask; a health request before that answers DOWN "storage not checked yet".
+     *
+     * @param checkedNow the caller ran {@link #refresh()} itself just now (the local run provisions before routes start)
+     */
+    public void startChecking(boolean checkedNow) {
+        synchronized (this) {
+            if (!started) {
+                checker.scheduleWithFixedDelay(this::refresh, checkedNow ? refreshMs : 0, refreshMs, TimeUnit.MILLISECONDS);
+                started = true;
+            }
         }
     }
 
     private void startChecking() {
-        if (started) {
-            return;
-        }
-        synchronized (this) {
-            if (!started) {
-                refresh();
-                checker.scheduleWithFixedDelay(this::refresh, refreshMs, refreshMs, TimeUnit.MILLISECONDS);
-                started = true;
-            }
+        if (!started) {
+            startChecking(false);
         }
     }
 }
