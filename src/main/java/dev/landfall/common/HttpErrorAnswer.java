@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one answer of every HTTP route that failed: 400 {@code {"error": <message>}} for bad input (an
- * IllegalArgumentException, e.g. a bad query parameter), 503 with Retry-After and the message for {@link TryLater},
+ * The one answer of every HTTP route that failed: 400 {@code {"error": <message>, "message": <message>}} for bad
+ * input (an IllegalArgumentException, e.g. a bad query parameter), 404 for {@link NotFound}, 503 with Retry-After and the message for {@link TryLater},
  * 503 without details when a dependency failed (logged once here); never retried, never dead-lettered.
  */
 public final class HttpErrorAnswer implements Processor {
@@ -21,7 +21,8 @@ public final class HttpErrorAnswer implements Processor {
     @Override
     public void process(Exchange exchange) throws Exception {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        boolean badInput = cause instanceof IllegalArgumentException;
+        boolean notFound = cause instanceof NotFound;
+        boolean badInput = cause instanceof IllegalArgumentException || notFound;
         boolean tryLater = cause instanceof TryLater;
         String error = badInput || tryLater ? String.valueOf(cause.getMessage())
                 : "could not be answered now (" + DeadLetter.kindOf(cause) + "); try again later";
@@ -32,8 +33,9 @@ public final class HttpErrorAnswer implements Processor {
             LOG.warn("{} {} failed: {}", exchange.getMessage().getHeader(Exchange.HTTP_METHOD),
                     exchange.getMessage().getHeader(Exchange.HTTP_PATH), String.valueOf(cause));
         }
-        msg.setHeader(Exchange.HTTP_RESPONSE_CODE, badInput ? 400 : 503);
+        msg.setHeader(Exchange.HTTP_RESPONSE_CODE, notFound ? 404 : badInput ? 400 : 503);
         msg.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        msg.setBody(JSON.writeValueAsString(Map.of("error", error)));
+        // "error" for the first APIs' clients, "message" as the later APIs document it: the same text
+        msg.setBody(JSON.writeValueAsString(Map.of("error", error, "message", error)));
     }
 }
