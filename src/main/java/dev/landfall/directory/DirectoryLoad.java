@@ -131,7 +131,11 @@ public final class DirectoryLoad {
             }
             now = next;
             expired = store.expireSuperseded(name, plan.source().table(), next, plan.next());
-        } else if (now != null && !now.cleaned()) {
+        } else if (plan.parsed() != null && now != null) {
+            // read, and its documents are the current generation's: no document is written
+            store.restamp(name, now, plan.modifiedMillis(), plan.ref().eTag(), plan.ref().source());
+        }
+        if (plan.next() == null && now != null && !now.cleaned()) {
             // a crash after the switch left the superseded documents without their TTL
             expired = store.expireSuperseded(name, plan.source().table(), now, store.manifest(name, now));
         }

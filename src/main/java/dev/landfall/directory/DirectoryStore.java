@@ -145,6 +145,24 @@ public final class DirectoryStore {
     }
 
     /**
+     * A newer drop whose documents are those of the current generation: the generation stays, but it now stands for
+     * this drop, so that a drop older than this one, arriving later, is still recognised as older.
+     */
+    public void restamp(String source, Pointer current, long modifiedMillis, String eTag, String object) {
+        try {
+            dynamoDb.updateItem(b -> b.tableName(stateTable).key(Map.of(StateTable.KEY, AttributeValue.fromS(pointerKey(source))))
+                    .updateExpression("SET modified = :m, etag = :e, #o = :o")
+                    .conditionExpression("manifest = :id AND modified < :m")
+                    .expressionAttributeNames(Map.of("#o", "object"))
+                    .expressionAttributeValues(Map.of(":m", AttributeValue.fromN(Long.toString(modifiedMillis)),
+                            ":e", AttributeValue.fromS(eTag), ":o", AttributeValue.fromS(object),
+                            ":id", AttributeValue.fromS(current.manifestId()))));
+        } catch (ConditionalCheckFailedException e) {
+            // a newer generation or drop got there first
+        }
+    }
+
+    /**
      * After a switch: the document versions the new generation no longer serves, and the old manifest, get their TTL
      * ({@code landfall.directory.stale-ttl}); then the pointer says so. Idempotent: a crash before the end repeats it.
      *
