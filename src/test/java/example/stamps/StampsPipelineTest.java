@@ -70,7 +70,7 @@ class StampsPipelineTest {
     @Test
     void eachPipelineWritesToDynamoDbThroughItsOwnWriter() {
         assertThat(app.context().getRegistry().findByTypeWithName(DynamoDbBatchWriter.class))
-                .containsOnlyKeys("pageViewsBatchWriter", "stampsBatchWriter");
+                .containsOnlyKeys("pageViewsBatchWriter", "directoryBatchWriter", "stampsBatchWriter");
     }
 
     /** The application's own route files (whatever application.properties lists), so the example only adds to them. */

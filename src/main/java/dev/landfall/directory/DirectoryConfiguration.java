@@ -18,7 +18,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
-import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.builder.LambdaRouteBuilder;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -96,31 +96,29 @@ public class DirectoryConfiguration implements CamelConfiguration {
      * templates. camel-main adds templated routes after every route file's templates, so the order does not matter.
      */
     @BindToRegistry
-    public RouteBuilder directorySourceRoutes(CamelContext camel) {
-        return new RouteBuilder() {
-            @Override
-            public void configure() {
-                DirectorySources sources = camel.getRegistry().findSingleByType(DirectorySources.class);
-                for (DirectorySource s : sources.all()) {
-                    String arrival = "directory-" + s.name();
-                    templatedRoute("s3-arrival-poll").routeId("directory-arrivals-poll-" + s.name())
-                            .parameter("name", arrival).parameter("bucket", s.bucket()).parameter("prefix", s.listPrefix())
-                            .parameter("suffix", s.suffix()).parameter("delay", "{{landfall.directory.poll-delay-ms}}")
-                            .parameter("enabled", "{{landfall.directory.arrivals.poll}}");
-                    templatedRoute("s3-arrival").routeId("directory-arrival-" + s.name())
-                            .parameter("name", arrival).parameter("pipeline", DirectoryLoad.PIPELINE).parameter("target", "direct:directory-load");
-                    templatedRoute("dynamodb-batch-sink").routeId("directory-sink-" + s.name())
-                            .parameter("name", arrival).parameter("table", s.table())
-                            .parameter("keys", DirectoryDocuments.DEPARTMENT + "," + DirectoryDocuments.VERSION)
-                            .parameter("writer", "directoryBatchWriter");
-                }
-                templatedRoute("s3-arrival-sqs").routeId("directory-arrivals-sqs")
-                        .parameter("name", "directory").parameter("queue", "{{landfall.directory.queue}}")
-                        .parameter("queueUrl", "{{landfall.directory.queue-url}}")
-                        .parameter("enabled", "{{landfall.directory.arrivals.sqs}}");
-                templatedRoute("s3-arrival").routeId("directory-arrival")
-                        .parameter("name", "directory").parameter("pipeline", DirectoryLoad.PIPELINE).parameter("target", "direct:directory-load");
+    public LambdaRouteBuilder directorySourceRoutes(CamelContext camel) {
+        // a lambda, not a RouteBuilder class: a package scan (the tests' CamelMainTest) must not add these routes twice
+        return rb -> {
+            DirectorySources sources = camel.getRegistry().findSingleByType(DirectorySources.class);
+            for (DirectorySource s : sources.all()) {
+                String arrival = "directory-" + s.name();
+                rb.templatedRoute("s3-arrival-poll").routeId("directory-arrivals-poll-" + s.name())
+                        .parameter("name", arrival).parameter("bucket", s.bucket()).parameter("prefix", s.listPrefix())
+                        .parameter("suffix", s.suffix()).parameter("delay", "{{landfall.directory.poll-delay-ms}}")
+                        .parameter("enabled", "{{landfall.directory.arrivals.poll}}");
+                rb.templatedRoute("s3-arrival").routeId("directory-arrival-" + s.name())
+                        .parameter("name", arrival).parameter("pipeline", DirectoryLoad.PIPELINE).parameter("target", "direct:directory-load");
+                rb.templatedRoute("dynamodb-batch-sink").routeId("directory-sink-" + s.name())
+                        .parameter("name", arrival).parameter("table", s.table())
+                        .parameter("keys", DirectoryDocuments.DEPARTMENT + "," + DirectoryDocuments.VERSION)
+                        .parameter("writer", "directoryBatchWriter");
             }
+            rb.templatedRoute("s3-arrival-sqs").routeId("directory-arrivals-sqs")
+                    .parameter("name", "directory").parameter("queue", "{{landfall.directory.queue}}")
+                    .parameter("queueUrl", "{{landfall.directory.queue-url}}")
+                    .parameter("enabled", "{{landfall.directory.arrivals.sqs}}");
+            rb.templatedRoute("s3-arrival").routeId("directory-arrival")
+                    .parameter("name", "directory").parameter("pipeline", DirectoryLoad.PIPELINE).parameter("target", "direct:directory-load");
         };
     }
 

@@ -110,14 +110,33 @@ public final class LocalLandfall {
         var store = camel.getRegistry().lookupByNameAndType("accessStore", dev.landfall.common.access.AccessStore.class);
         var admin = camel.getRegistry().lookupByNameAndType("accessAdmin", dev.landfall.common.access.AccessAdmin.class);
         store.putPlan(new dev.landfall.common.access.UsagePlan("demo", 20, 40, 10_000,
-                dev.landfall.common.access.UsagePlan.Period.DAY, java.util.Set.of("page-views")));
+                dev.landfall.common.access.UsagePlan.Period.DAY, java.util.Set.of("page-views", "directory")));
         String adminKey = admin.create("demo-admin", dev.landfall.common.access.AccessStore.Role.ADMIN, null, null).key();
         String readerKey = admin.create("demo-reader", dev.landfall.common.access.AccessStore.Role.READER, "demo", null).key();
         System.out.printf("%nDemo API keys of this run (x-api-key header; made at each start, shown only here):%n"
-                + "  admin   %s%n  reader  %s   (plan demo: page-views, 20/s, burst 40, 10,000 a day)%n"
+                + "  admin   %s%n  reader  %s   (plan demo: page-views and directory, 20/s, burst 40, 10,000 a day)%n"
                 + "  curl -H 'x-api-key: %s' 'http://127.0.0.1:%s/api/page-views/top?limit=5'%n"
+                + "  curl -H 'x-api-key: %s' 'http://127.0.0.1:%s/api/directory/engineering'%n"
                 + "  dashboard: http://127.0.0.1:%s/page-views/#key=%s%n%n",
-                adminKey, readerKey, readerKey, port(camel), port(camel), readerKey);
+                adminKey, readerKey, readerKey, port(camel), readerKey, port(camel), port(camel), readerKey);
+        dropDemoDirectory(camel);
+    }
+
+    /** The directory's demo drop: a few departments and their staff, so the directory API has something to serve. */
+    static void dropDemoDirectory(org.apache.camel.CamelContext camel) {
+        StringBuilder csv = new StringBuilder("department,employee,name,title,grade,remote\n");
+        String[] departments = {"engineering", "finance", "operations", "sales"};
+        String[] titles = {"Engineer", "Analyst", "Manager", "Lead"};
+        for (int d = 0; d < departments.length; d++) {
+            for (int e = 1; e <= 5; e++) {
+                csv.append(departments[d]).append(',').append(String.format("%06d", d * 100 + e)).append(",\"Person ").append(d * 100 + e)
+                        .append(", Demo\",").append(titles[e % titles.length]).append(',').append(e + 3).append(',').append(e % 2 == 0).append('\n');
+            }
+        }
+        var s3 = camel.getRegistry().findSingleByType(software.amazon.awssdk.services.s3.S3Client.class);
+        s3.putObject(b -> b.bucket(camel.resolvePropertyPlaceholders("{{landfall.directory.source.demo.bucket}}"))
+                .key(camel.resolvePropertyPlaceholders("{{landfall.directory.source.demo.prefix}}") + "demo-staff.csv"),
+                software.amazon.awssdk.core.sync.RequestBody.fromString(csv.toString()));
     }
 
     private static String port(org.apache.camel.CamelContext camel) {
