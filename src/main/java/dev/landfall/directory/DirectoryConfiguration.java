@@ -73,9 +73,12 @@ public class DirectoryConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(lazy = true)
-    public DirectoryStore directoryStore(DynamoDbClient dynamoDb, Clock clock, @PropertyInject("landfall.state.table") String stateTable,
-                                         @PropertyInject("landfall.directory.stale-ttl") String staleTtl) {
-        return new DirectoryStore(dynamoDb, stateTable, clock, Duration.parse(staleTtl));
+    public DirectoryStore directoryStore(DynamoDbClient dynamoDb, Clock clock, CamelContext camel,
+                                         @PropertyInject("landfall.state.table") String stateTable,
+                                         @PropertyInject("landfall.directory.stale-ttl") String staleTtl,
+                                         @PropertyInject("landfall.directory.dynamodb.write-parallelism") int parallelism) {
+        return new DirectoryStore(dynamoDb, stateTable, clock, Duration.parse(staleTtl),
+                camel.getExecutorServiceManager().newFixedThreadPool(this, "directory-ttl", parallelism), parallelism);
     }
 
     @BindToRegistry(lazy = true)

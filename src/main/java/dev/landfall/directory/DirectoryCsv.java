@@ -32,9 +32,51 @@ public final class DirectoryCsv {
     public record Bad(String kind, String reason, List<Long> lines, String text) {
     }
 
-    /** The documents (sorted by key, members sorted too), the rows not loaded and the rows read. */
-    public record Parsed(List<String> header, SortedMap<String, SortedMap<String, Map<String, AttributeValue>>> documents,
-                         List<Bad> bad, long rows) {
+    /**
+     * The documents (sorted by key, members sorted too) as the rows' raw fields, the rows not loaded and the rows read.
+     * Fields are typed only for the documents that are written ({@link #typed}); the content hash reads them raw.
+     */
+    public record Parsed(List<String> header, FactTypes types, int[] factColumns,
+                         SortedMap<String, SortedMap<String, String[]>> rawDocuments, List<Bad> bad, long rows) {
+
+        /** One document's members with their facts typed. */
+        public SortedMap<String, Map<String, AttributeValue>> typed(SortedMap<String, String[]> members) {
+            SortedMap<String, Map<String, AttributeValue>> out = new TreeMap<>();
+            members.forEach((member, values) -> {
+                Map<String, AttributeValue> facts = new java.util.LinkedHashMap<>();
+                for (int c : factColumns) {
+                    AttributeValue v = types.type(header.get(c), values[c]);
+                    if (v != null) {
+                        facts.put(header.get(c), v);
+                    }
+                }
+                out.put(member, facts);
+            });
+            return out;
+        }
+
+        /** Every document typed (for tests and small drops; the load types only what it writes). */
+        public SortedMap<String, SortedMap<String, Map<String, AttributeValue>>> documents() {
+            SortedMap<String, SortedMap<String, Map<String, AttributeValue>>> out = new TreeMap<>();
+            rawDocuments.forEach((d, m) -> out.put(d, typed(m)));
+            return out;
+        }
+
+        /** The content hash of one document, the same as {@link DirectoryDocuments#hash} of its typed form. */
+        public String hash(SortedMap<String, String[]> members) {
+            DirectoryDocuments.Canonical c = new DirectoryDocuments.Canonical();
+            members.forEach((member, values) -> {
+                c.field('m', member);
+                for (int col : factColumns) {
+                    char tag = types.tag(header.get(col), values[col]);
+                    if (tag != 0) {
+                        c.field('c', header.get(col));
+                        c.field(Character.toLowerCase(tag), tag == 'B' ? (values[col].length() == 4 ? "true" : "false") : values[col]);
+                    }
+                }
+            });
+            return c.digest();
+        }
     }
 
     private DirectoryCsv() {
@@ -50,7 +92,7 @@ public final class DirectoryCsv {
             reader.unread(first);
         }
         CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get();
-        SortedMap<String, SortedMap<String, Map<String, AttributeValue>>> docs = new TreeMap<>();
+        SortedMap<String, SortedMap<String, String[]>> docs = new TreeMap<>();
         Map<String, Map<String, Long>> seenAt = new HashMap<>();
         Map<String, Map<String, List<Long>>> duplicates = new LinkedHashMap<>();
         Map<String, Map<String, List<String>>> duplicateText = new HashMap<>();
@@ -70,6 +112,10 @@ public final class DirectoryCsv {
                 throw new IllegalArgumentException("the CSV has no column '" + (docCol < 0 ? documentKey : memberKey)
                         + "' (its header: " + String.join(",", header) + ")");
             }
+            // the fact columns in name order (the hash's canonical order), and those whose values are checked on reading
+            int[] factColumns = java.util.stream.IntStream.range(0, header.size()).filter(i -> i != docCol && i != memberCol).boxed()
+                    .sorted(java.util.Comparator.comparing(header::get)).mapToInt(Integer::intValue).toArray();
+            int[] checked = java.util.Arrays.stream(factColumns).filter(i -> types.checks(header.get(i))).toArray();
             long lastLine = parser.getCurrentLineNumber();
             for (CSVRecord record : parser) {
                 long line = lastLine + 1;
@@ -86,15 +132,10 @@ public final class DirectoryCsv {
                     bad.add(new Bad("empty-key", "empty " + (doc.isEmpty() ? documentKey : memberKey), List.of(line), text(record)));
                     continue;
                 }
-                Map<String, AttributeValue> facts = new TreeMap<>();
+                String[] values = record.values();
                 try {
-                    for (int i = 0; i < header.size(); i++) {
-                        if (i != docCol && i != memberCol) {
-                            AttributeValue v = types.type(header.get(i), record.get(i));
-                            if (v != null) {
-                                facts.put(header.get(i), v);
-                            }
-                        }
+                    for (int c : checked) {
+                        types.tag(header.get(c), values[c]);
                     }
                 } catch (IllegalArgumentException e) {
                     bad.add(new Bad("bad-value", e.getMessage(), List.of(line), text(record)));
@@ -109,10 +150,10 @@ public final class DirectoryCsv {
                     duplicateText.computeIfAbsent(doc, k -> new HashMap<>()).computeIfAbsent(member, k -> new ArrayList<>()).add(text(record));
                     continue;
                 }
-                docs.computeIfAbsent(doc, k -> new TreeMap<>()).put(member, facts);
+                docs.computeIfAbsent(doc, k -> new TreeMap<>()).put(member, values);
             }
             duplicates.forEach((doc, members) -> members.forEach((member, lines) -> {
-                SortedMap<String, Map<String, AttributeValue>> d = docs.get(doc);
+                SortedMap<String, String[]> d = docs.get(doc);
                 d.remove(member);
                 if (d.isEmpty()) {
                     docs.remove(doc);
@@ -122,7 +163,7 @@ public final class DirectoryCsv {
                         String.join("\n", duplicateText.get(doc).get(member))));
             }));
             bad.sort(java.util.Comparator.comparing(b -> b.lines().get(0)));
-            return new Parsed(List.copyOf(header), docs, bad, rows);
+            return new Parsed(List.copyOf(header), types, factColumns, docs, bad, rows);
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
         }

@@ -35,40 +35,62 @@ public final class DirectoryDocuments {
     private DirectoryDocuments() {
     }
 
-    /** The content hash: 128 bits of SHA-256 over the members in order, each fact with its type, as 32 hex digits. */
+    /** The content hash: 128 bits of SHA-256 over the members in order, each fact (in name order) with its type, as 32 hex digits. */
     public static String hash(SortedMap<String, Map<String, AttributeValue>> members) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        Canonical c = new Canonical();
         for (Map.Entry<String, Map<String, AttributeValue>> m : members.entrySet()) {
-            field(sha, 'm', m.getKey());
-            // facts are in a TreeMap (DirectoryCsv): the same facts always in the same order
+            c.field('m', m.getKey());
             for (Map.Entry<String, AttributeValue> f : new java.util.TreeMap<>(m.getValue()).entrySet()) {
-                field(sha, 'c', f.getKey());
+                c.field('c', f.getKey());
                 AttributeValue v = f.getValue();
                 if (v.s() != null) {
-                    field(sha, 's', v.s());
+                    c.field('s', v.s());
                 } else if (v.n() != null) {
-                    field(sha, 'n', v.n());
+                    c.field('n', v.n());
                 } else {
-                    field(sha, 'b', String.valueOf(v.bool()));
+                    c.field('b', String.valueOf(v.bool()));
                 }
             }
         }
-        return HexFormat.of().formatHex(sha.digest(), 0, 16);
+        return c.digest();
     }
 
-    private static void field(MessageDigest sha, char tag, String value) {
-        sha.update((byte) tag);
-        byte[] b = value.getBytes(StandardCharsets.UTF_8);
-        sha.update((byte) (b.length >>> 24));
-        sha.update((byte) (b.length >>> 16));
-        sha.update((byte) (b.length >>> 8));
-        sha.update((byte) b.length);
-        sha.update(b);
+    /** The canonical bytes of a document (tag, length, UTF-8 per field), hashed in large blocks. */
+    static final class Canonical {
+        private final MessageDigest sha;
+        private byte[] buf = new byte[1 << 16];
+        private int n;
+
+        Canonical() {
+            try {
+                sha = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        void field(char tag, String value) {
+            byte[] b = value.getBytes(StandardCharsets.UTF_8);
+            if (n + b.length + 5 > buf.length) {
+                sha.update(buf, 0, n);
+                n = 0;
+                if (b.length + 5 > buf.length) {
+                    buf = new byte[b.length + 5];
+                }
+            }
+            buf[n++] = (byte) tag;
+            buf[n++] = (byte) (b.length >>> 24);
+            buf[n++] = (byte) (b.length >>> 16);
+            buf[n++] = (byte) (b.length >>> 8);
+            buf[n++] = (byte) b.length;
+            System.arraycopy(b, 0, buf, n, b.length);
+            n += b.length;
+        }
+
+        String digest() {
+            sha.update(buf, 0, n);
+            return HexFormat.of().formatHex(sha.digest(), 0, 16);
+        }
     }
 
     /** The members split into parts of at most {@link #PART_BYTES} each (one part for almost every document). */

@@ -36,7 +36,7 @@ public final class DirectoryLoad {
     /** What {@link #read} found: null {@code next} when nothing is to be loaded ({@code skipped} says why). */
     public record Plan(DirectorySource source, S3ObjectRef ref, long modifiedMillis, DirectoryStore.Pointer current,
                        DirectoryManifest currentManifest, DirectoryManifest next, List<Map<String, AttributeValue>> writes,
-                       int changed, int gone, DirectoryCsv.Parsed parsed, String skipped, long started) {
+                       int changed, int gone, DirectoryCsv.Parsed parsed, String skipped, long started, long readNanos) {
         public String sourceName() {
             return source.name();
         }
@@ -71,7 +71,7 @@ public final class DirectoryLoad {
                 || (current.modifiedMillis() == modified && current.eTag().equals(ref.eTag())))) {
             String why = current.eTag().equals(ref.eTag()) ? "it is the current generation's drop"
                     : "it is older than the current generation's drop (" + current.object() + ")";
-            exchange.setProperty(PLAN, new Plan(source, ref, modified, current, null, null, List.of(), 0, 0, null, why, started));
+            exchange.setProperty(PLAN, new Plan(source, ref, modified, current, null, null, List.of(), 0, 0, null, why, started, 0));
             return List.of();
         }
         DirectoryCsv.Parsed parsed;
@@ -86,14 +86,14 @@ public final class DirectoryLoad {
         TreeMap<String, DirectoryManifest.Entry> entries = new TreeMap<>();
         List<Map<String, AttributeValue>> writes = new ArrayList<>();
         int changed = 0;
-        for (Map.Entry<String, SortedMap<String, Map<String, AttributeValue>>> doc : parsed.documents().entrySet()) {
-            String hash = DirectoryDocuments.hash(doc.getValue());
+        for (Map.Entry<String, SortedMap<String, String[]>> doc : parsed.rawDocuments().entrySet()) {
+            String hash = parsed.hash(doc.getValue());
             DirectoryManifest.Entry was = old.get(doc.getKey());
             if (was != null && was.hash().equals(hash)) {
                 entries.put(doc.getKey(), was);
                 continue;
             }
-            List<Map<String, AttributeValue>> parts = DirectoryDocuments.parts(doc.getValue(), DirectoryDocuments.PART_BYTES);
+            List<Map<String, AttributeValue>> parts = DirectoryDocuments.parts(parsed.typed(doc.getValue()), DirectoryDocuments.PART_BYTES);
             writes.addAll(DirectoryDocuments.items(doc.getKey(), hash, parts, generation, updatedAt));
             entries.put(doc.getKey(), new DirectoryManifest.Entry(hash, parts.size(), generation, now));
             changed++;
@@ -107,7 +107,7 @@ public final class DirectoryLoad {
         DirectoryManifest next = new DirectoryManifest(entries);
         String skipped = next.equals(old) ? "its documents are those of the current generation" : null;
         exchange.setProperty(PLAN, new Plan(source, ref, modified, current, old, skipped == null ? next : null, writes, changed,
-                gone, parsed, skipped, started));
+                gone, parsed, skipped, started, System.nanoTime() - started));
         return writes;
     }
 
@@ -117,6 +117,8 @@ public final class DirectoryLoad {
         String name = plan.source().name();
         DirectoryStore.Pointer now = plan.current();
         int expired = 0;
+        long committing = System.nanoTime();
+        long switchedAt = committing;
         if (plan.next() != null) {
             String id = (plan.current() == null ? 1 : plan.current().generation() + 1) + "-"
                     + plan.ref().eTag().substring(0, Math.min(12, plan.ref().eTag().length()));
@@ -130,6 +132,7 @@ public final class DirectoryLoad {
                 throw new IllegalStateException("directory " + name + ": another load switched generations during this one; tried again");
             }
             now = next;
+            switchedAt = System.nanoTime();
             expired = store.expireSuperseded(name, plan.source().table(), next, plan.next());
         } else if (plan.parsed() != null && now != null) {
             // read, and its documents are the current generation's: no document is written
@@ -153,8 +156,10 @@ public final class DirectoryLoad {
                 ? String.format("directory %s: %s skipped: %s%s (generation %s) in %d ms", name, plan.ref().source(), plan.skipped(),
                 rows > 0 ? ", rows=" + rows : "", now == null ? "none" : now.generation(), ms)
                 : String.format("directory %s: %s rows=%d documents=%d changed=%d gone=%d items-written=%d bad-rows=%d expired=%d"
-                        + " -> generation %d in %d ms", name, plan.ref().source(), rows, plan.next().size(), plan.changed(), plan.gone(),
-                plan.writes().size(), bad, expired, now.generation(), ms);
+                        + " -> generation %d in %d ms (read %d, write %d, switch %d, expire %d)", name, plan.ref().source(), rows,
+                plan.next().size(), plan.changed(), plan.gone(), plan.writes().size(), bad, expired, now.generation(), ms,
+                plan.readNanos() / 1_000_000, (committing - plan.started() - plan.readNanos()) / 1_000_000,
+                (switchedAt - committing) / 1_000_000, (System.nanoTime() - switchedAt) / 1_000_000);
         exchange.getMessage().setHeader("landfallSummary", summary);
     }
 

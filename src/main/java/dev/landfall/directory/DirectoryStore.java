@@ -36,11 +36,20 @@ public final class DirectoryStore {
     private final Clock clock;
     private final Duration staleTtl;
 
-    public DirectoryStore(DynamoDbClient dynamoDb, String stateTable, Clock clock, Duration staleTtl) {
+    private final java.util.concurrent.Executor updates;
+    private final int parallelism;
+
+    /**
+     * @param updates     runs the TTL updates of a switch, {@code parallelism} at a time (one UpdateItem per version)
+     */
+    public DirectoryStore(DynamoDbClient dynamoDb, String stateTable, Clock clock, Duration staleTtl,
+                          java.util.concurrent.Executor updates, int parallelism) {
         this.dynamoDb = dynamoDb;
         this.stateTable = stateTable;
         this.clock = clock;
         this.staleTtl = staleTtl;
+        this.updates = updates;
+        this.parallelism = Math.max(1, parallelism);
     }
 
     static String pointerKey(String source) {
@@ -174,6 +183,7 @@ public final class DirectoryStore {
         }
         DirectoryManifest previous = manifest(source, current.previousId(), current.previousChunks());
         long expires = clock.instant().plus(staleTtl).getEpochSecond();
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
         int expired = 0;
         for (Map.Entry<String, DirectoryManifest.Entry> e : previous.entries().entrySet()) {
             DirectoryManifest.Entry now = currentManifest.get(e.getKey());
@@ -181,20 +191,34 @@ public final class DirectoryStore {
                 continue;
             }
             for (int part = 0; part < e.getValue().parts(); part++) {
-                String version = DirectoryDocuments.versionKey(e.getValue().hash(), part);
+                keys.add(Map.of(DirectoryDocuments.DEPARTMENT, AttributeValue.fromS(e.getKey()),
+                        DirectoryDocuments.VERSION, AttributeValue.fromS(DirectoryDocuments.versionKey(e.getValue().hash(), part))));
+            }
+            expired++;
+        }
+        // UpdateItem has no batch form: a few in flight at once
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(parallelism);
+        List<java.util.concurrent.CompletableFuture<Void>> pending = new ArrayList<>(keys.size());
+        for (Map<String, AttributeValue> key : keys) {
+            inFlight.acquireUninterruptibly();
+            pending.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
                 try {
-                    dynamoDb.updateItem(b -> b.tableName(table)
-                            .key(Map.of(DirectoryDocuments.DEPARTMENT, AttributeValue.fromS(e.getKey()),
-                                    DirectoryDocuments.VERSION, AttributeValue.fromS(version)))
+                    dynamoDb.updateItem(b -> b.tableName(table).key(key)
                             .updateExpression("SET #t = :t")
                             .conditionExpression("attribute_exists(#d)")
                             .expressionAttributeNames(Map.of("#t", DirectoryDocuments.EXPIRES_AT, "#d", DirectoryDocuments.DEPARTMENT))
                             .expressionAttributeValues(Map.of(":t", AttributeValue.fromN(Long.toString(expires)))));
                 } catch (ConditionalCheckFailedException gone) {
                     // already expired and removed
+                } finally {
+                    inFlight.release();
                 }
-            }
-            expired++;
+            }, updates));
+        }
+        try {
+            java.util.concurrent.CompletableFuture.allOf(pending.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : e;
         }
         for (int n = 0; n < current.previousChunks(); n++) {
             String k = chunkKey(source, current.previousId(), n);

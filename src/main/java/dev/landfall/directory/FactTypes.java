@@ -27,32 +27,47 @@ public final class FactTypes {
         return new FactTypes(Set.of(), Set.of());
     }
 
+    /** The type of one field: 0 when empty (absent), else 'S', 'N' or 'B'; see {@link #type}. */
+    public char tag(String column, String value) {
+        if (value == null || value.isEmpty()) {
+            return 0;
+        }
+        if (!strings.isEmpty() && strings.contains(column)) {
+            return 'S';
+        }
+        boolean number = isPlainNumber(value);
+        if (!numbers.isEmpty() && numbers.contains(column)) {
+            if (!number) {
+                throw new IllegalArgumentException("column " + column + " is declared a number but holds '" + value + "'");
+            }
+            return 'N';
+        }
+        if (number) {
+            return 'N';
+        }
+        if (value.length() <= 5 && (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false"))) {
+            return 'B';
+        }
+        return 'S';
+    }
+
+    /** Whether a column's values are checked at all when read (a forced number must be one). */
+    public boolean checks(String column) {
+        return numbers.contains(column);
+    }
+
     /**
      * The attribute for one field, or null for an empty one.
      *
      * @throws IllegalArgumentException a column forced to N holds something that is not a plain decimal number
      */
     public AttributeValue type(String column, String value) {
-        if (value == null || value.isEmpty()) {
-            return null;
-        }
-        if (strings.contains(column)) {
-            return AttributeValue.fromS(value);
-        }
-        boolean number = isPlainNumber(value);
-        if (numbers.contains(column)) {
-            if (!number) {
-                throw new IllegalArgumentException("column " + column + " is declared a number but holds '" + value + "'");
-            }
-            return AttributeValue.fromN(value);
-        }
-        if (number) {
-            return AttributeValue.fromN(value);
-        }
-        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
-            return AttributeValue.fromBool(Boolean.parseBoolean(value.toLowerCase(java.util.Locale.ROOT)));
-        }
-        return AttributeValue.fromS(value);
+        return switch (tag(column, value)) {
+            case 0 -> null;
+            case 'N' -> AttributeValue.fromN(value);
+            case 'B' -> AttributeValue.fromBool(value.length() == 4);
+            default -> AttributeValue.fromS(value);
+        };
     }
 
     /** {@code -?(0|[1-9][0-9]*)(\.[0-9]+)?} with at most 38 significant digits, without a regex. */

@@ -117,6 +117,28 @@ class DirectoryCsvTest {
         assertThat(parts.stream().mapToInt(Map::size).sum()).isEqualTo(1000);
     }
 
+    @Property(tries = 200)
+    void theHashOfTheRawRowsIsTheHashOfTheTypedDocument(@ForAll("cells") List<String> cells) throws Exception {
+        StringBuilder csv = new StringBuilder("department,employee,b,a,c\n");
+        for (int i = 0; i + 2 < cells.size(); i += 3) {
+            csv.append("d").append(i % 2).append(',').append(i).append(',').append(quote(cells.get(i))).append(',')
+                    .append(quote(cells.get(i + 1))).append(',').append(quote(cells.get(i + 2))).append('\n');
+        }
+        DirectoryCsv.Parsed p = DirectoryCsv.read(new StringReader(csv.toString()), "department", "employee", FactTypes.inferred());
+        p.rawDocuments().forEach((d, members) ->
+                assertThat(p.hash(members)).as(d).isEqualTo(DirectoryDocuments.hash(p.typed(members))));
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<List<String>> cells() {
+        return net.jqwik.api.Arbitraries.oneOf(net.jqwik.api.Arbitraries.of("", "0", "42", "-0.5", "007", "TRUE", "false", "x,y", "1e5"),
+                net.jqwik.api.Arbitraries.strings().ofMaxLength(6)).list().ofMaxSize(30);
+    }
+
+    private static String quote(String s) {
+        return "\"" + s.replace("\"", "\"\"") + "\"";
+    }
+
     @Test
     void aManifestRoundTripsAndPages() {
         TreeMap<String, DirectoryManifest.Entry> e = new TreeMap<>();
