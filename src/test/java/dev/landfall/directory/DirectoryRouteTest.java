@@ -205,6 +205,22 @@ class DirectoryRouteTest {
         assertThat(get("/api/directory/ops").statusCode()).isEqualTo(404);
     }
 
+    @Test
+    @Order(5)
+    void theOpenApiDocumentDescribesTheDirectoryApi() throws Exception {
+        HttpResponse<String> r = get("/api/openapi.json");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode doc = JSON.readTree(r.body());
+        assertThat(doc.path("openapi").asText()).startsWith("3.");
+        assertThat(doc.path("paths").has("/api/directory")).isTrue();
+        assertThat(doc.path("paths").has("/api/directory/{department}")).isTrue();
+        assertThat(doc.path("paths").path("/api/directory").path("get").path("parameters").toString()).contains("cursor");
+        // keyed like every endpoint (any key's plan may read it: it holds no data)
+        HttpResponse<String> anonymous = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + httpPort + "/api/openapi.json")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+    }
+
     static List<JsonNode> deadLetters(String key) throws Exception {
         List<JsonNode> out = new ArrayList<>();
         for (var e : S3Objects.texts(s3, "landfall-dead-letter", "dead-letter/directory/").entrySet()) {

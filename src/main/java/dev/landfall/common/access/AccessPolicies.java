@@ -115,6 +115,11 @@ public final class AccessPolicies implements RoutePolicyFactory {
                     java.nio.charset.StandardCharsets.UTF_8);
             return p.startsWith("/") ? p : "/" + p;
         }
+        if (u.startsWith("rest-api:")) {
+            // the OpenAPI document's route: rest-api:<context path>
+            String p = u.substring("rest-api:".length()).replaceFirst("^//", "");
+            return p.startsWith("/") ? p : "/" + p;
+        }
         if (u.startsWith("rest:")) {
             // rest:<verb>:<path>[:<uri template>], also written rest://<verb>:...
             String[] parts = u.substring("rest:".length()).replaceFirst("^//", "").split(":", 3);

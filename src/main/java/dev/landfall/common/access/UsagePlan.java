@@ -65,7 +65,10 @@ public record UsagePlan(String name, double ratePerSecond, int burst, long quota
         apis = apis == null ? Set.of() : Set.copyOf(apis);
     }
 
+    /** The API documentation ({@code GET /api/openapi.json}): every plan may read it, it holds no data. */
+    public static final String API_DOCS = "openapi.json";
+
     public boolean allows(String api) {
-        return apis.contains(ALL_APIS) || apis.contains(api);
+        return apis.contains(ALL_APIS) || apis.contains(api) || API_DOCS.equals(api);
     }
 }
