@@ -221,6 +221,23 @@ class DirectoryRouteTest {
         assertThat(anonymous.statusCode()).isEqualTo(401);
     }
 
+    @Test
+    @Order(6)
+    void aDocumentOverTheItemLimitIsStoredInPartsAndServedWhole() throws Exception {
+        StringBuilder csv = new StringBuilder("department,employee,bio\n");
+        for (int i = 0; i < 1000; i++) {
+            csv.append("huge,").append(String.format("%04d", i)).append(',').append("x".repeat(1000)).append('\n');
+        }
+        csv.append("small,1,y\n");
+        drop("drops/huge.csv", csv.toString());
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/api/directory/huge").statusCode() == 200);
+        JsonNode doc = JSON.readTree(get("/api/directory/huge").body());
+        assertThat(doc.path("members").size()).isEqualTo(1000);
+        assertThat(doc.path("members").path("0999").path("bio").asText()).hasSize(1000);
+        long parts = items().stream().filter(i -> i.get(DirectoryDocuments.DEPARTMENT).s().equals("huge")).count();
+        assertThat(parts).isEqualTo(3);
+    }
+
     static List<JsonNode> deadLetters(String key) throws Exception {
         List<JsonNode> out = new ArrayList<>();
         for (var e : S3Objects.texts(s3, "landfall-dead-letter", "dead-letter/directory/").entrySet()) {
