@@ -255,6 +255,14 @@ public class SharedConfiguration implements CamelConfiguration {
                 camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "storage-health"));
     }
 
+    /** Readiness: not before the routes are started (the supervising route controller starts them after the context). */
+    @BindToRegistry(lazy = true)
+    public RoutesStartedHealthCheck routesStartedHealthCheck(CamelContext camel) {
+        RoutesStartedHealthCheck check = new RoutesStartedHealthCheck();
+        check.setCamelContext(camel);
+        return check;
+    }
+
     /** Liveness: a thread that died of an uncaught error, or a poller that stopped polling, restarts the pod. */
     @BindToRegistry(lazy = true)
     public ConsumerLiveness consumerLiveness(PollHealth polls, Clock clock, @PropertyInject("landfall.health.stall-after-ms") long stallAfterMs) {

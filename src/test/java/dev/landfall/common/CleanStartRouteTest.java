@@ -79,6 +79,18 @@ class CleanStartRouteTest {
     }
 
     @Test
+    void readinessWaitsForTheRoutesToBeStarted() {
+        await().atMost(Duration.ofSeconds(20)).until(() -> !app.context().getRouteController().isStartingRoutes());
+        var check = org.apache.camel.health.HealthCheckHelper.invokeReadiness(app.context()).stream()
+                .filter(r -> r.getCheck().getId().equals("routes-started")).findFirst().orElseThrow();
+        assertThat(check.getState()).isEqualTo(org.apache.camel.health.HealthCheck.State.UP);
+        // a context whose routes are not started yet is not ready
+        RoutesStartedHealthCheck starting = new RoutesStartedHealthCheck();
+        starting.setCamelContext(new org.apache.camel.impl.DefaultCamelContext());
+        assertThat(starting.call().getState()).isEqualTo(org.apache.camel.health.HealthCheck.State.DOWN);
+    }
+
+    @Test
     void aCleanStartWarnsOfNothingEvenWellAfterLeadershipIsTaken() {
         // the cluster's one line per change names the namespaces this replica leads: every master: route's
         long masters = app.context().getRoutes().stream().filter(r -> r.getEndpoint().getEndpointUri().startsWith("master:")).count();
