@@ -183,40 +183,46 @@ public final class AccessControlBench {
 
     /** {@code clients} threads calling the API back to back for {@code seconds}. */
     static Load run(HttpClient http, int port, String key, int clients, int seconds) throws InterruptedException {
+        return run(http, port, key, clients, seconds, () -> PATH);
+    }
+
+    /** {@code clients} threads calling {@code path} (asked anew for every request) back to back for {@code seconds}. */
+    static Load run(HttpClient http, int port, String key, int clients, int seconds, java.util.function.Supplier<String> path)
+            throws InterruptedException {
         Load load = new Load();
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         CountDownLatch done = new CountDownLatch(clients);
         AtomicLong failures = new AtomicLong();
         long started = System.nanoTime();
         for (int c = 0; c < clients; c++) {
-            long[] mine = new long[1 << 16];
-            int[] n = {0};
             Thread t = new Thread(() -> {
+                long[] lat = new long[1 << 16];
+                int n = 0;
                 try {
-                    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + PATH)).timeout(Duration.ofSeconds(30));
-                    if (key != null) {
-                        b.header("x-api-key", key);
-                    }
-                    HttpRequest request = b.build();
-                    long[] lat = mine;
                     while (System.nanoTime() < end) {
+                        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path.get()))
+                                .timeout(Duration.ofSeconds(30));
+                        if (key != null) {
+                            b.header("x-api-key", key);
+                        }
+                        HttpRequest request = b.build();
                         long t0 = System.nanoTime();
                         HttpResponse<Void> r = http.send(request, HttpResponse.BodyHandlers.discarding());
                         long took = System.nanoTime() - t0;
                         if (r.statusCode() != 200) {
                             failures.incrementAndGet();
                         }
-                        if (n[0] == lat.length) {
+                        if (n == lat.length) {
                             lat = Arrays.copyOf(lat, lat.length * 2);
                         }
-                        lat[n[0]++] = took;
-                    }
-                    synchronized (load) {
-                        load.latencies.add(Arrays.copyOf(lat, n[0]));
+                        lat[n++] = took;
                     }
                 } catch (Exception e) {
                     failures.incrementAndGet();
                 } finally {
+                    synchronized (load) {
+                        load.latencies.add(Arrays.copyOf(lat, n));
+                    }
                     done.countDown();
                 }
             }, "client-" + c);

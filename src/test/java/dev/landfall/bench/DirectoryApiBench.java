@@ -8,14 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 
 import dev.landfall.common.access.AccessAdmin;
 import dev.landfall.common.access.AccessStore;
@@ -101,47 +98,9 @@ public final class DirectoryApiBench {
         BenchSupport.finish(out, NAME, result, line, exit);
     }
 
+    /** Clients asking for random departments. */
     static AccessControlBench.Load run(HttpClient http, int port, String key, int clients, int seconds) throws InterruptedException {
-        AccessControlBench.Load load = new AccessControlBench.Load();
-        long end = System.nanoTime() + seconds * 1_000_000_000L;
-        CountDownLatch done = new CountDownLatch(clients);
-        AtomicLong failures = new AtomicLong();
-        long started = System.nanoTime();
-        for (int c = 0; c < clients; c++) {
-            Thread t = new Thread(() -> {
-                long[] lat = new long[1 << 16];
-                int n = 0;
-                try {
-                    while (System.nanoTime() < end) {
-                        String dept = String.format("dept-%05d", ThreadLocalRandom.current().nextInt(DEPARTMENTS));
-                        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/directory/" + dept))
-                                .header("x-api-key", key).timeout(Duration.ofSeconds(30)).build();
-                        long t0 = System.nanoTime();
-                        HttpResponse<Void> r = http.send(request, HttpResponse.BodyHandlers.discarding());
-                        long took = System.nanoTime() - t0;
-                        if (r.statusCode() != 200) {
-                            failures.incrementAndGet();
-                        }
-                        if (n == lat.length) {
-                            lat = Arrays.copyOf(lat, lat.length * 2);
-                        }
-                        lat[n++] = took;
-                    }
-                } catch (Exception e) {
-                    failures.incrementAndGet();
-                } finally {
-                    synchronized (load) {
-                        load.latencies.add(Arrays.copyOf(lat, n));
-                    }
-                    done.countDown();
-                }
-            }, "client-" + c);
-            t.start();
-        }
-        done.await();
-        load.seconds = (System.nanoTime() - started) / 1e9;
-        load.failures = failures.get();
-        load.requests = load.latencies.stream().mapToLong(a -> a.length).sum();
-        return load;
+        return AccessControlBench.run(http, port, key, clients, seconds,
+                () -> "/api/directory/" + String.format("dept-%05d", ThreadLocalRandom.current().nextInt(DEPARTMENTS)));
     }
 }
