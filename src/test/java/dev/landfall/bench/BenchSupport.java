@@ -41,6 +41,30 @@ final class BenchSupport {
         System.exit(exit);
     }
 
+    /**
+     * Waits until this JVM (app, local servers, load generator) is quiet: its CPU over the last second below
+     * {@code cores}, at most {@code maxSeconds}; returns the seconds waited. A start-up's tail (JIT, first polls, the
+     * cluster's first ticks) is then not counted in the figure taken next.
+     */
+    static double settle(double cores, int maxSeconds) throws InterruptedException {
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long start = System.nanoTime();
+        long cpu = os.getProcessCpuTime();
+        long at = System.nanoTime();
+        while (System.nanoTime() - start < maxSeconds * 1_000_000_000L) {
+            Thread.sleep(1000);
+            long cpuNow = os.getProcessCpuTime();
+            long now = System.nanoTime();
+            double used = (cpuNow - cpu) / (double) (now - at);
+            cpu = cpuNow;
+            at = now;
+            if (used < cores) {
+                break;
+            }
+        }
+        return round((System.nanoTime() - start) / 1e9, 1);
+    }
+
     static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
