@@ -31,11 +31,11 @@ class ReplicasIT extends WithLocalServers {
              AppProcess b = AppProcess.start("replica-b", replica("b", feed), AppProcess.DEFAULT_JVM_FLAGS)) {
             a.awaitHealthy(Duration.ofSeconds(90));
             b.awaitHealthy(Duration.ofSeconds(90));
-            // the two share the four master: namespaces (2 + 2: the facility, page views' two, the directory's demo source); the facility's stays with one of them
+            // the two share the five master: namespaces (3 + 2: the facility, page views' two, the directory's and the landing's demo sources); the facility's stays with one of them
             String facility = "facility-logs-" + feed.name();
             await("one replica leads the facility, steadily").atMost(Duration.ofSeconds(60)).during(Duration.ofSeconds(4))
                     .until(() -> ClusterLog.leading(a, facility).size() + ClusterLog.leading(b, facility).size() == 1
-                            && ClusterLog.leading(a, "").size() + ClusterLog.leading(b, "").size() == 4
+                            && ClusterLog.leading(a, "").size() + ClusterLog.leading(b, "").size() == 5
                             && !ClusterLog.leading(a, "").isEmpty() && !ClusterLog.leading(b, "").isEmpty());
 
             feed.append(feed.randomRows(random, 3_000, MONTHS));

@@ -207,8 +207,10 @@ class ScaleOutIT extends WithLocalServers {
         }
         props.put("landfall.cluster.member-id", id);
         // Camel's rebalancer evens out the count of all namespaces, not of the facilities among them: the directory's
-        // demo source (a 16th namespace) let one replica hold every non-facility namespace and only 2 facilities
+        // demo source (a 16th namespace) let one replica hold every non-facility namespace and only 2 facilities; the
+        // landing's demo source likewise
         props.put("landfall.directory.arrivals.poll", "false");
+        props.put("landfall.landing.arrivals.poll", "false");
         props.put("landfall.cluster.lease-ms", Long.toString(LEASE_MS));
         props.put("landfall.cluster.heartbeat-ms", "1000");
         props.put("landfall.cluster.acquire-interval-ms", "500");

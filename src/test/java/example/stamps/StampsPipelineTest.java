@@ -70,7 +70,7 @@ class StampsPipelineTest {
     @Test
     void eachPipelineWritesToDynamoDbThroughItsOwnWriter() {
         assertThat(app.context().getRegistry().findByTypeWithName(DynamoDbBatchWriter.class))
-                .containsOnlyKeys("pageViewsBatchWriter", "directoryBatchWriter", "stampsBatchWriter");
+                .containsOnlyKeys("pageViewsBatchWriter", "directoryBatchWriter", "landingBatchWriter", "stampsBatchWriter");
     }
 
     /** The application's own route files (whatever application.properties lists), so the example only adds to them. */

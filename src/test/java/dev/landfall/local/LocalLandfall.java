@@ -110,16 +110,20 @@ public final class LocalLandfall {
         var store = camel.getRegistry().lookupByNameAndType("accessStore", dev.landfall.common.access.AccessStore.class);
         var admin = camel.getRegistry().lookupByNameAndType("accessAdmin", dev.landfall.common.access.AccessAdmin.class);
         store.putPlan(new dev.landfall.common.access.UsagePlan("demo", 20, 40, 10_000,
-                dev.landfall.common.access.UsagePlan.Period.DAY, java.util.Set.of("page-views", "directory")));
+                dev.landfall.common.access.UsagePlan.Period.DAY, java.util.Set.of("page-views", "directory", "landing")));
         String adminKey = admin.create("demo-admin", dev.landfall.common.access.AccessStore.Role.ADMIN, null, null).key();
         String readerKey = admin.create("demo-reader", dev.landfall.common.access.AccessStore.Role.READER, "demo", null).key();
         System.out.printf("%nDemo API keys of this run (x-api-key header; made at each start, shown only here):%n"
-                + "  admin   %s%n  reader  %s   (plan demo: page-views and directory, 20/s, burst 40, 10,000 a day)%n"
+                + "  admin   %s%n  reader  %s   (plan demo: page-views, directory and landing, 20/s, burst 40, 10,000 a day)%n"
                 + "  curl -H 'x-api-key: %s' 'http://127.0.0.1:%s/api/page-views/top?limit=5'%n"
                 + "  curl -H 'x-api-key: %s' 'http://127.0.0.1:%s/api/directory/engineering'%n"
+                + "  curl -H 'x-api-key: %s' 'http://127.0.0.1:%s/api/landing/scraper/store-1/00000/history'%n"
                 + "  dashboard: http://127.0.0.1:%s/page-views/#key=%s%n%n",
-                adminKey, readerKey, readerKey, port(camel), readerKey, port(camel), port(camel), readerKey);
+                adminKey, readerKey, readerKey, port(camel), readerKey, port(camel), readerKey, port(camel), port(camel), readerKey);
         dropDemoDirectory(camel);
+        // the landing pipeline's demo source: a scrape every 30 s
+        DemoScraper scraper = DemoScraper.start(camel, 30);
+        Runtime.getRuntime().addShutdownHook(new Thread(scraper::close, "demo-scraper-stop"));
     }
 
     /** The directory's demo drop: a few departments and their staff, so the directory API has something to serve. */

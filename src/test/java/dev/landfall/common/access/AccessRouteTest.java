@@ -137,7 +137,7 @@ class AccessRouteTest {
 
     @Test
     void aReaderKeyIsRefusedWhereAdminIsNeededAndWhereItsPlanDoesNotReach() throws Exception {
-        store.putPlan(new UsagePlan("readers", 0, 0, 0, null, Set.of("page-views", "directory")));
+        store.putPlan(new UsagePlan("readers", 0, 0, 0, null, Set.of("page-views", "directory", "landing")));
         store.putPlan(new UsagePlan("elsewhere", 0, 0, 0, null, Set.of("meters")));
         String reader = admin.create("reader", Role.READER, "readers", null).key();
         String elsewhere = admin.create("elsewhere", Role.READER, "elsewhere", null).key();
