@@ -185,6 +185,12 @@ public final class LandingItems {
         return lastModifiedIso + "#" + version + "#" + String.format("%010d", line);
     }
 
+    /** The object's LastModified part of an upload_date (versions of the same second are not ordered by it). */
+    public static String uploadTime(String uploadDate) {
+        int i = uploadDate.indexOf('#');
+        return i < 0 ? uploadDate : uploadDate.substring(0, i);
+    }
+
     /** One version of a record, as written to the landing table. */
     public static Map<String, AttributeValue> item(String uuid, String uploadDate, String source, String objectKey,
                                                    AttributeValue record, String changeHash) {

@@ -74,6 +74,16 @@ public final class LandingLoad {
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.settings = settings;
+        // spool files of loads a crash cut short (their objects are landed again from S3)
+        if (Files.isDirectory(settings.workDir())) {
+            try (var old = Files.list(settings.workDir())) {
+                for (Path p : old.filter(f -> f.getFileName().toString().endsWith(".txt")).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     /** One object's landing: where its copies are, what its records came to. */
@@ -83,6 +93,9 @@ public final class LandingLoad {
         final long started = System.nanoTime();
         String version;
         String lastModified;
+        long size;
+        long copyNanos;
+        long cleanNanos;
         String rawKey;
         String cleanKey;
         boolean copied;
@@ -93,6 +106,7 @@ public final class LandingLoad {
         long created;
         long changed;
         long unchanged;
+        long older;
         long written;
         long bad;
         String notParsed;
@@ -131,6 +145,7 @@ public final class LandingLoad {
         run.version = head.versionId() != null && !head.versionId().isEmpty() && !"null".equals(head.versionId())
                 ? head.versionId() : ref.eTag();
         run.lastModified = head.lastModified().toString();
+        run.size = head.contentLength();
         String layout = source.name() + "/" + DAY.format(head.lastModified()) + "/" + safe(run.version) + "/" + ref.key();
         run.rawKey = "raw/" + layout;
         run.cleanKey = "clean/" + layout;
@@ -140,17 +155,18 @@ public final class LandingLoad {
         meta.put(META_ETAG, ref.eTag());
         meta.put(META_VERSION, head.versionId() == null ? "" : head.versionId());
         if (landed(run.rawKey, ref.eTag())) {
+            run.copyNanos = System.nanoTime() - run.started;
             return;
         }
-        long size = head.contentLength();
-        if (size > settings.multipartCopyBytes()) {
-            multipartCopy(ref, run.rawKey, size, meta, head.contentType());
+        if (run.size > settings.multipartCopyBytes()) {
+            multipartCopy(ref, run.rawKey, run.size, meta, head.contentType());
         } else {
             s3.copyObject(b -> b.sourceBucket(ref.bucket()).sourceKey(ref.key()).copySourceIfMatch("\"" + ref.eTag() + "\"")
                     .destinationBucket(settings.landingBucket()).destinationKey(run.rawKey)
                     .metadataDirective(MetadataDirective.REPLACE).metadata(meta).contentType(head.contentType()));
         }
         run.copied = true;
+        run.copyNanos = System.nanoTime() - run.started;
     }
 
     private boolean landed(String key, String eTag) {
@@ -203,8 +219,7 @@ public final class LandingLoad {
      */
     public Iterator<List<LandingRecords.Entry>> clean(Exchange exchange) throws IOException {
         Run run = exchange.getProperty(RUN, Run.class);
-        long size = run.ref.size() > 0 ? run.ref.size()
-                : s3.headObject(b -> b.bucket(settings.landingBucket()).key(run.rawKey)).contentLength();
+        long size = run.size;
         if (size > settings.maxParseBytes()) {
             run.notParsed = "the object is " + size + " bytes, over the parse limit of " + settings.maxParseBytes()
                     + " (landfall.landing.max-parse-bytes): copied to raw/ only";
@@ -238,6 +253,7 @@ public final class LandingLoad {
         s3.putObject(b -> b.bucket(settings.landingBucket()).key(run.cleanKey).contentType("text/plain; charset=utf-8")
                 .metadata(Map.of(META_BUCKET, run.ref.bucket(), META_KEY, URLEncoder.encode(run.ref.key(), StandardCharsets.UTF_8),
                         META_ETAG, run.ref.eTag(), "landfall-replaced", Long.toString(run.replaced))), RequestBody.fromFile(run.text));
+        run.cleanNanos = System.nanoTime() - run.started - run.copyNanos;
         Reader reader = Files.newBufferedReader(run.text, StandardCharsets.UTF_8);
         LandingRecords records = LandingRecords.read(reader, run.source.format());
         int page = settings.pageRecords();
@@ -289,18 +305,14 @@ public final class LandingLoad {
             run.records++;
             candidates.add(new Candidate(e, id.uuid(), LandingItems.changeHash(run.source.changeFields(), e.fields())));
         }
-        Map<String, LandingStore.Latest> latest = new java.util.HashMap<>(store.latest(candidates.stream().map(Candidate::uuid).toList()));
-        Map<String, LandingStore.Latest> advance = new LinkedHashMap<>();
+        Map<String, LandingStore.Latest> stored = store.latest(candidates.stream().map(Candidate::uuid).toList());
+        Map<String, LandingStore.Latest> latest = new java.util.HashMap<>(stored);
+        Map<String, LandingStore.Advance> advance = new LinkedHashMap<>();
         List<Map<String, AttributeValue>> items = new ArrayList<>();
         for (Candidate c : candidates) {
             LandingStore.Latest was = latest.get(c.uuid());
             String uploadDate = LandingItems.uploadDate(run.lastModified, run.version, c.entry().line());
             if (was != null && was.changeHash().equals(c.hash())) {
-                run.unchanged++;
-                continue;
-            }
-            if (was != null && was.uploadDate().compareTo(uploadDate) > 0) {
-                // a later version landed already (a newer object read first): this one is history, not news
                 run.unchanged++;
                 continue;
             }
@@ -310,8 +322,14 @@ public final class LandingLoad {
                 run.changed++;
             }
             LandingStore.Latest now = new LandingStore.Latest(uploadDate, c.hash());
-            latest.put(c.uuid(), now);
-            advance.put(c.uuid(), now);
+            if (was != null && LandingItems.uploadTime(was.uploadDate()).compareTo(LandingItems.uploadTime(uploadDate)) > 0) {
+                // an object older than the one the latest version came from (read late, or replayed): its differing
+                // record is history (written under its own key, the same at every read), never the latest
+                run.older++;
+            } else {
+                latest.put(c.uuid(), now);
+                advance.put(c.uuid(), new LandingStore.Advance(stored.get(c.uuid()), now));
+            }
             items.add(LandingItems.item(c.uuid(), uploadDate, run.source.name(), run.ref.key(),
                     LandingItems.record(c.entry().fields(), run.source.format()), c.hash()));
         }
@@ -320,10 +338,10 @@ public final class LandingLoad {
         return items;
     }
 
-    /** After a page's items are written: their records' latest versions move forward (conditionally). */
+    /** After a page's items are written: their records' latest versions move (compare-and-set). */
     @SuppressWarnings("unchecked")
     public void advance(Exchange exchange) {
-        Map<String, LandingStore.Latest> advance = exchange.getProperty(ADVANCE, Map.class);
+        Map<String, LandingStore.Advance> advance = exchange.getProperty(ADVANCE, Map.class);
         if (advance != null && !advance.isEmpty()) {
             store.advance(advance);
         }
@@ -361,10 +379,12 @@ public final class LandingLoad {
         metrics.count(PIPELINE, "replaced_bytes", run.replaced);
         long ms = (System.nanoTime() - run.started) / 1_000_000;
         exchange.getMessage().setHeader("landfallSummary", String.format(
-                "landing %s: %s -> s3://%s/%s (%s)%s records=%d new=%d changed=%d unchanged=%d items-written=%d bad=%d replaced=%d%s in %d ms",
+                "landing %s: %s -> s3://%s/%s (%s)%s bytes=%d records=%d new=%d changed=%d unchanged=%d older=%d items-written=%d bad=%d replaced=%d%s"
+                        + " in %d ms (copy %d, clean %d, records %d)",
                 run.source.name(), run.ref.source(), settings.landingBucket(), run.rawKey, run.copied ? "copied" : "already there",
-                run.gzipped ? " gzip" : "", run.records, run.created, run.changed, run.unchanged, run.written, run.bad, run.replaced,
-                reason == null ? "" : " [" + reason + "]", ms));
+                run.gzipped ? " gzip" : "", run.size, run.records, run.created, run.changed, run.unchanged, run.older, run.written, run.bad, run.replaced,
+                reason == null ? "" : " [" + reason + "]", ms, run.copyNanos / 1_000_000, run.cleanNanos / 1_000_000,
+                Math.max(0, ms - (run.copyNanos + run.cleanNanos) / 1_000_000)));
     }
 
     private static String safe(String version) {

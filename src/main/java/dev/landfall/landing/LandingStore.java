@@ -13,13 +13,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * The latest version of each record (table {@code latest}: {@code uuid} -> {@code upload_date}, {@code change_hash}),
- * read 100 keys per BatchGetItem, moved forward with conditional writes only (a version never replaces a later one,
+ * read 100 keys per BatchGetItem, moved with compare-and-set conditional writes only (100 to a transaction) (a version never replaces a later one,
  * so two replicas landing the same key stay correct), and a record's history from the landing table.
  */
 public final class LandingStore {
@@ -50,6 +53,10 @@ public final class LandingStore {
 
     /** The latest version of a record as stored. */
     public record Latest(String uploadDate, String changeHash) {
+    }
+
+    /** A record's latest version to move from {@code was} (as read; null: none yet) to {@code now}. */
+    public record Advance(Latest was, Latest now) {
     }
 
     /** The latest versions of these records (missing: never landed), read 100 per call, the calls side by side. */
@@ -95,23 +102,19 @@ public final class LandingStore {
     }
 
     /**
-     * Moves each record's latest version forward to the one given, unless a later one is there already (another
-     * object, another replica); the calls side by side. Returns how many were moved.
+     * Moves each record's latest version from the one read to the one given, compare-and-set: a conditional put that
+     * holds only while the stored latest version is still the one read (none: still none), 100 to a TransactWriteItems
+     * call (one call, not 100). A put whose condition failed (another replica moved that record meanwhile) is decided
+     * again against the version now stored: the same content, done; other content, moved from that one. The calls
+     * side by side. Returns how many were moved.
      */
-    public int advance(Map<String, Latest> versions) {
+    public int advance(Map<String, Advance> versions) {
         AtomicInteger moved = new AtomicInteger();
-        List<Map.Entry<String, Latest>> all = new ArrayList<>(versions.entrySet());
+        List<Map.Entry<String, Advance>> all = new ArrayList<>(versions.entrySet());
         List<CompletableFuture<Void>> calls = new ArrayList<>();
-        int per = Math.max(1, (all.size() + parallelism - 1) / parallelism);
-        for (int i = 0; i < all.size(); i += per) {
-            List<Map.Entry<String, Latest>> slice = all.subList(i, Math.min(all.size(), i + per));
-            calls.add(CompletableFuture.runAsync(() -> {
-                for (Map.Entry<String, Latest> e : slice) {
-                    if (advance(e.getKey(), e.getValue())) {
-                        moved.incrementAndGet();
-                    }
-                }
-            }, executor));
+        for (int i = 0; i < all.size(); i += TRANSACTION_ITEMS) {
+            List<Map.Entry<String, Advance>> slice = all.subList(i, Math.min(all.size(), i + TRANSACTION_ITEMS));
+            calls.add(CompletableFuture.runAsync(() -> moved.addAndGet(advanceAll(slice)), executor));
         }
         for (CompletableFuture<Void> c : calls) {
             join(c);
@@ -119,20 +122,79 @@ public final class LandingStore {
         return moved.get();
     }
 
-    boolean advance(String uuid, Latest v) {
+    static final int TRANSACTION_ITEMS = 100;
+
+    private int advanceAll(List<Map.Entry<String, Advance>> slice) {
+        List<Map.Entry<String, Advance>> pending = new ArrayList<>(slice);
+        int moved = 0;
+        for (int attempt = 0; ; attempt++) {
+            if (pending.isEmpty()) {
+                return moved;
+            }
+            List<TransactWriteItem> puts = new ArrayList<>(pending.size());
+            for (Map.Entry<String, Advance> e : pending) {
+                puts.add(TransactWriteItem.builder().put(put(e.getKey(), e.getValue())).build());
+            }
+            try {
+                dynamoDb.transactWriteItems(b -> b.transactItems(puts));
+                return moved + pending.size();
+            } catch (TransactionCanceledException e) {
+                List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+                List<Map.Entry<String, Advance>> again = new ArrayList<>();
+                List<String> moot = new ArrayList<>();
+                boolean onlyConditions = !reasons.isEmpty();
+                for (int i = 0; i < pending.size(); i++) {
+                    String code = i < reasons.size() ? reasons.get(i).code() : null;
+                    if ("ConditionalCheckFailed".equals(code)) {
+                        moot.add(pending.get(i).getKey());
+                    } else {
+                        again.add(pending.get(i));
+                        if (code != null && !"None".equals(code)) {
+                            onlyConditions = false;
+                        }
+                    }
+                }
+                if (!moot.isEmpty()) {
+                    // moved by someone else since it was read: decide again against what is there now
+                    Map<String, Latest> now = latestPage(moot);
+                    Map<String, Advance> wanted = new HashMap<>();
+                    pending.forEach(p -> wanted.put(p.getKey(), p.getValue()));
+                    for (String uuid : moot) {
+                        Latest stored = now.get(uuid);
+                        Advance a = wanted.get(uuid);
+                        if (stored != null && LandingItems.uploadTime(stored.uploadDate()).compareTo(LandingItems.uploadTime(a.now().uploadDate())) > 0) {
+                            continue; // a version of a later object is there now: it stays the latest
+                        }
+                        if (stored == null || !stored.changeHash().equals(a.now().changeHash())) {
+                            again.add(Map.entry(uuid, new Advance(stored, a.now())));
+                        }
+                    }
+                }
+                if (!onlyConditions) {
+                    // a conflict with another transaction on one of the items, or throttling: the same again, later
+                    if (attempt >= 10) {
+                        throw e;
+                    }
+                    backoff(attempt + 1);
+                }
+                pending = again;
+            }
+        }
+    }
+
+    private Put put(String uuid, Advance a) {
         Map<String, AttributeValue> item = new LinkedHashMap<>();
         item.put(LandingItems.UUID_ATTR, AttributeValue.fromS(uuid));
-        item.put(LandingItems.UPLOAD_DATE, AttributeValue.fromS(v.uploadDate()));
-        item.put(LandingItems.CHANGE_HASH, AttributeValue.fromS(v.changeHash()));
-        try {
-            dynamoDb.putItem(b -> b.tableName(latestTable).item(item)
-                    .conditionExpression("attribute_not_exists(#u) OR #d <= :d")
-                    .expressionAttributeNames(Map.of("#u", LandingItems.UUID_ATTR, "#d", LandingItems.UPLOAD_DATE))
-                    .expressionAttributeValues(Map.of(":d", AttributeValue.fromS(v.uploadDate()))));
-            return true;
-        } catch (ConditionalCheckFailedException later) {
-            return false;
+        item.put(LandingItems.UPLOAD_DATE, AttributeValue.fromS(a.now().uploadDate()));
+        item.put(LandingItems.CHANGE_HASH, AttributeValue.fromS(a.now().changeHash()));
+        Put.Builder p = Put.builder().tableName(latestTable).item(item);
+        if (a.was() == null) {
+            return p.conditionExpression("attribute_not_exists(#u)").expressionAttributeNames(Map.of("#u", LandingItems.UUID_ATTR)).build();
         }
+        return p.conditionExpression("#d = :d AND #h = :h")
+                .expressionAttributeNames(Map.of("#d", LandingItems.UPLOAD_DATE, "#h", LandingItems.CHANGE_HASH))
+                .expressionAttributeValues(Map.of(":d", AttributeValue.fromS(a.was().uploadDate()), ":h", AttributeValue.fromS(a.was().changeHash())))
+                .build();
     }
 
     /** A record's versions, oldest first, at most {@code limit}. */

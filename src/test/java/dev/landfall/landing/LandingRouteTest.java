@@ -67,6 +67,9 @@ class LandingRouteTest {
         props.put("landfall.landing.source.prices.format", "csv");
         props.put("landfall.landing.source.prices.key-fields", "sku");
         props.put("landfall.landing.source.prices.charset", "ISO-8859-1");
+        props.put("landfall.landing.multipart-copy-bytes", Long.toString(6L << 20));
+        props.put("landfall.landing.copy-part-bytes", Long.toString(5L << 20));
+        props.put("landfall.landing.max-parse-bytes", Long.toString(8L << 20));
         app = LandfallApp.start(props);
         s3 = app.s3();
         ddb = app.dynamoDb();
@@ -219,5 +222,47 @@ class LandingRouteTest {
         assertThat(deadLetters("csv/p.csv").get(0).toString()).contains("has 4 fields, the header 3");
         String clean = s3.getObjectAsBytes(r -> r.bucket(LANDING).key(landed("clean/prices/").get(0))).asUtf8String();
         assertThat(clean).contains("Caf\u00e9").contains("Na\u00efve");
+    }
+
+    @Test
+    @Order(6)
+    void theSameObjectVersionAgainCopiesAndWritesNothing() {
+        int before = items().size();
+        S3Object day1 = s3.listObjectsV2(b -> b.bucket(SOURCE_BUCKET).prefix("feed/day1")).contents().get(0);
+        String eTag = day1.eTag().replace("\"", "");
+        var reply = app.context().createProducerTemplate().request("direct:landing-load",
+                e -> e.getMessage().setBody(dev.landfall.common.S3ObjectRef.of(SOURCE_BUCKET, day1.key(), eTag)));
+        assertThat(reply.getException()).isNull();
+        assertThat(reply.getMessage().getHeader("landfallSummary", String.class))
+                .contains("(already there)").contains("records=20 new=0");
+        // its records that differ from today's latest versions (day2 changed them) are written again under their own
+        // keys: the table is as it was, and the latest versions stay day2's
+        assertThat(items()).hasSize(before);
+        assertThat(items().stream().filter(i -> i.get(LandingItems.OBJECT_KEY).s().equals("feed/day1.jsonl.gz"))).hasSize(20);
+        assertThat(landed("raw/scraper/").stream().filter(k -> k.endsWith("/feed/day1.jsonl.gz"))).hasSize(1);
+    }
+
+    @Test
+    @Order(7)
+    void anObjectOverTheCopyLimitIsCopiedInPartsAndOneOverTheParseLimitIsNotParsed() throws Exception {
+        // 12 MB: three parts of 5 MB at most; over the 8 MB parse limit
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; b.length() < 12 << 20; i++) {
+            b.append(line("s4", "big-" + i, "x".repeat(100), i));
+        }
+        byte[] bytes = b.toString().getBytes(StandardCharsets.UTF_8);
+        s3.putObject(r -> r.bucket(SOURCE_BUCKET).key("feed/big.jsonl"), RequestBody.fromBytes(bytes));
+        await().atMost(Duration.ofSeconds(60)).until(() -> deadLetters("feed/big.jsonl").size() == 1);
+        JsonNode letter = deadLetters("feed/big.jsonl").get(0);
+        assertThat(letter.path("kind").asText()).isEqualTo("not-parsed");
+        assertThat(letter.path("reason").asText()).contains("over the parse limit");
+        String raw = landed("raw/scraper/").stream().filter(k -> k.endsWith("/feed/big.jsonl")).findFirst().orElseThrow();
+        HeadObjectResponse head = s3.headObject(r -> r.bucket(LANDING).key(raw));
+        // a multipart object's ETag is <md5 of the parts' md5s>-<parts>
+        assertThat(head.eTag()).endsWith("-3\"");
+        assertThat(head.metadata()).containsEntry(LandingLoad.META_KEY, "feed%2Fbig.jsonl");
+        assertThat(java.util.Arrays.equals(s3.getObjectAsBytes(r -> r.bucket(LANDING).key(raw)).asByteArray(), bytes)).isTrue();
+        assertThat(itemsOf("feed/big.jsonl")).isEmpty();
+        assertThat(landed("clean/scraper/").stream().filter(k -> k.endsWith("/feed/big.jsonl"))).isEmpty();
     }
 }
