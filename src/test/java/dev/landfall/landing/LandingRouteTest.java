@@ -265,4 +265,16 @@ class LandingRouteTest {
         assertThat(itemsOf("feed/big.jsonl")).isEmpty();
         assertThat(landed("clean/scraper/").stream().filter(k -> k.endsWith("/feed/big.jsonl"))).isEmpty();
     }
+
+    @Test
+    @Order(8)
+    void aNewVersionOfTheSameKeyLandsBesideTheOld() throws Exception {
+        String text = line("s5", "v", "Versioned", 1);
+        s3.putObject(r -> r.bucket(SOURCE_BUCKET).key("feed/versioned.jsonl"), RequestBody.fromString(text));
+        await().atMost(Duration.ofSeconds(20)).until(() -> itemsOf("feed/versioned.jsonl").size() == 1);
+        s3.putObject(r -> r.bucket(SOURCE_BUCKET).key("feed/versioned.jsonl"), RequestBody.fromString(line("s5", "v", "Versioned", 2)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> itemsOf("feed/versioned.jsonl").size() == 2);
+        assertThat(landed("raw/scraper/").stream().filter(k -> k.endsWith("/feed/versioned.jsonl"))).hasSize(2);
+        assertThat(landed("clean/scraper/").stream().filter(k -> k.endsWith("/feed/versioned.jsonl"))).hasSize(2);
+    }
 }

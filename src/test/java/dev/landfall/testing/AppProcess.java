@@ -143,33 +143,6 @@ public final class AppProcess implements AutoCloseable {
         }
     }
 
-    /** The sum over the MBeans matching {@code mbean} of one attribute's inner value at {@code path}, e.g. PeakUsage / used. */
-    public long jolokiaSum(String mbean, String attribute, String path) throws IOException {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", "read");
-        body.put("mbean", mbean);
-        body.put("attribute", attribute);
-        body.put("path", path);
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/observe/jolokia"))
-                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build();
-        JsonNode answer;
-        try {
-            answer = JSON.readTree(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-        if (answer.path("status").asInt() != 200) {
-            throw new IOException("Jolokia read of " + mbean + " failed: " + answer);
-        }
-        long sum = 0;
-        for (JsonNode v : answer.path("value")) {
-            sum += v.isNumber() ? v.asLong() : v.path(attribute).asLong();
-        }
-        return answer.path("value").isNumber() ? answer.path("value").asLong() : sum;
-    }
-
     /** Reads MBean attributes through Jolokia; an ObjectName pattern sums numeric attributes over its matches. */
     public Map<String, Long> jolokiaNumbers(String mbean, String... attributes) throws IOException {
         Map<String, Object> body = new LinkedHashMap<>();
