@@ -38,4 +38,14 @@ public final class PipelineConfigurations extends MainListenerSupport {
     static boolean isConfigurationKey(String key) {
         return key.startsWith("landfall.") && key.endsWith(SUFFIX);
     }
+
+    /** A pipeline's property, trimmed; {@code fallback} when it is absent or empty. */
+    public static String property(org.apache.camel.CamelContext camel, String key, String fallback) {
+        return camel.getPropertiesComponent().resolveProperty(key).map(String::trim).filter(v -> !v.isEmpty()).orElse(fallback);
+    }
+
+    /** A comma-separated value as its distinct, trimmed, non-empty items, in order. */
+    public static java.util.List<String> list(String csv) {
+        return java.util.Arrays.stream(csv.split(",")).map(String::trim).filter(v -> !v.isEmpty()).distinct().toList();
+    }
 }

@@ -3,7 +3,6 @@ package dev.landfall.directory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,6 +21,9 @@ import org.apache.camel.builder.LambdaRouteBuilder;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
+import static dev.landfall.common.PipelineConfigurations.list;
+import static dev.landfall.common.PipelineConfigurations.property;
+
 /**
  * The directory pipeline's beans: its sources (from {@code landfall.directory.sources} and a block of properties per
  * source), their storage, the load's stages, the API, and per source its arrivals and its batch sink, made from the
@@ -35,10 +37,10 @@ public class DirectoryConfiguration implements CamelConfiguration {
         List<DirectorySource> sources = new ArrayList<>();
         for (String name : list(names)) {
             String p = "landfall.directory.source." + name + ".";
-            sources.add(new DirectorySource(name, prop(camel, p + "bucket", null), prop(camel, p + "prefix", ""),
-                    prop(camel, p + "key", ""), prop(camel, p + "suffix", ""),
-                    prop(camel, p + "document-key", null), prop(camel, p + "member-key", null), prop(camel, p + "table", null),
-                    new HashSet<>(list(prop(camel, p + "string-columns", ""))), new HashSet<>(list(prop(camel, p + "number-columns", "")))));
+            sources.add(new DirectorySource(name, property(camel, p + "bucket", null), property(camel, p + "prefix", ""),
+                    property(camel, p + "key", ""), property(camel, p + "suffix", ""),
+                    property(camel, p + "document-key", null), property(camel, p + "member-key", null), property(camel, p + "table", null),
+                    new HashSet<>(list(property(camel, p + "string-columns", ""))), new HashSet<>(list(property(camel, p + "number-columns", "")))));
         }
         for (DirectorySource a : sources) {
             for (DirectorySource b : sources) {
@@ -125,14 +127,7 @@ public class DirectoryConfiguration implements CamelConfiguration {
         };
     }
 
-    static String prop(CamelContext camel, String key, String fallback) {
-        String v = camel.getPropertiesComponent().resolveProperty(key).map(String::trim).orElse(fallback);
-        return v;
-    }
 
-    static List<String> list(String csv) {
-        return Arrays.stream(csv.split(",")).map(String::trim).filter(v -> !v.isEmpty()).distinct().toList();
-    }
 
     /** The configured sources, in order (the first answers the API when a request names none). */
     public record DirectorySources(List<DirectorySource> all) {

@@ -3,7 +3,6 @@ package dev.landfall.landing;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,6 +20,9 @@ import org.apache.camel.builder.LambdaRouteBuilder;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
+import static dev.landfall.common.PipelineConfigurations.list;
+import static dev.landfall.common.PipelineConfigurations.property;
+
 /**
  * The landing pipeline's beans: its sources (from {@code landfall.landing.sources} and a block of properties per
  * source), its storage (the landing bucket, the sources' buckets, the landing and latest tables, the notifications'
@@ -34,10 +36,10 @@ public class LandingConfiguration implements CamelConfiguration {
         List<LandingSource> sources = new ArrayList<>();
         for (String name : list(names)) {
             String p = "landfall.landing.source." + name + ".";
-            sources.add(new LandingSource(name, prop(camel, p + "bucket", null), prop(camel, p + "prefix", ""),
-                    prop(camel, p + "suffix", ""), LandingSource.Format.of(prop(camel, p + "format", "jsonl")),
-                    list(prop(camel, p + "key-fields", "")), list(prop(camel, p + "change-fields", "")),
-                    Charset.forName(prop(camel, p + "charset", "UTF-8"))));
+            sources.add(new LandingSource(name, property(camel, p + "bucket", null), property(camel, p + "prefix", ""),
+                    property(camel, p + "suffix", ""), LandingSource.Format.of(property(camel, p + "format", "jsonl")),
+                    list(property(camel, p + "key-fields", "")), list(property(camel, p + "change-fields", "")),
+                    Charset.forName(property(camel, p + "charset", "UTF-8"))));
         }
         for (LandingSource a : sources) {
             for (LandingSource b : sources) {
@@ -119,13 +121,7 @@ public class LandingConfiguration implements CamelConfiguration {
         };
     }
 
-    static String prop(CamelContext camel, String key, String fallback) {
-        return camel.getPropertiesComponent().resolveProperty(key).map(String::trim).filter(v -> !v.isEmpty()).orElse(fallback);
-    }
 
-    static List<String> list(String csv) {
-        return Arrays.stream(csv.split(",")).map(String::trim).filter(v -> !v.isEmpty()).distinct().toList();
-    }
 
     /** The configured sources, in order. */
     public record LandingSources(List<LandingSource> all) {

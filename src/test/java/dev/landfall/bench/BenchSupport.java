@@ -46,21 +46,22 @@ final class BenchSupport {
      * {@code cores}, at most {@code maxSeconds}; returns the seconds waited. A start-up's tail (JIT, first polls, the
      * cluster's first ticks) is then not counted in the figure taken next.
      */
-    static double settle(double cores, int maxSeconds) throws InterruptedException {
+    static double settle(double cores, int maxSeconds) {
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long start = System.nanoTime();
-        long cpu = os.getProcessCpuTime();
-        long at = System.nanoTime();
-        while (System.nanoTime() - start < maxSeconds * 1_000_000_000L) {
-            Thread.sleep(1000);
-            long cpuNow = os.getProcessCpuTime();
-            long now = System.nanoTime();
-            double used = (cpuNow - cpu) / (double) (now - at);
-            cpu = cpuNow;
-            at = now;
-            if (used < cores) {
-                break;
-            }
+        long[] last = {os.getProcessCpuTime(), System.nanoTime()};
+        try {
+            org.awaitility.Awaitility.await().pollDelay(java.time.Duration.ofSeconds(1)).pollInterval(java.time.Duration.ofSeconds(1))
+                    .atMost(java.time.Duration.ofSeconds(maxSeconds)).until(() -> {
+                        long cpu = os.getProcessCpuTime();
+                        long now = System.nanoTime();
+                        double used = (cpu - last[0]) / (double) (now - last[1]);
+                        last[0] = cpu;
+                        last[1] = now;
+                        return used < cores;
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException busy) {
+            // still busy after maxSeconds: measure anyway
         }
         return round((System.nanoTime() - start) / 1e9, 1);
     }
