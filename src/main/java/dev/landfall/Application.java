@@ -31,6 +31,11 @@ public final class Application {
         }
         String config = System.getenv().getOrDefault(CONFIG_FILE_ENV, System.getProperty("landfall.config"));
         Properties overrides = config != null && !config.isBlank() ? load(Path.of(config)) : null;
+        if (args.length == 2 && "meters".equals(args[0]) && "keyset".equals(args[1])) {
+            // a new keyset for LANDFALL_METERS_KEYSET, on stdout only (put it in a secret store, never in a file in git)
+            System.out.println(dev.landfall.meters.DeviceCredentials.newKeyset());
+            return;
+        }
         if (args.length > 0 && "keys".equals(args[0])) {
             System.exit(KeysCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), overrides, System.out, System.err));
         }

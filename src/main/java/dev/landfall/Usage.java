@@ -62,6 +62,7 @@ final class Usage {
 
                 Usage: java -jar landfall.jar [--help]
                        java -jar landfall.jar keys create --role admin --name ops    (the first admin key; see keys --help)
+                       java -jar landfall.jar meters keyset    (a new keyset for LANDFALL_METERS_KEYSET, on stdout)
                 Production: CAMEL_MAIN_PROFILE=prod java -XX:+ExitOnOutOfMemoryError -jar landfall.jar
                 Every HTTP endpoint needs an API key (header x-api-key): /admin/... an admin key, the APIs a key whose
                 usage plan names them (POST /admin/keys, PUT /admin/plans/<name>).

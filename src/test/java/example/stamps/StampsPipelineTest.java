@@ -70,7 +70,8 @@ class StampsPipelineTest {
     @Test
     void eachPipelineWritesToDynamoDbThroughItsOwnWriter() {
         assertThat(app.context().getRegistry().findByTypeWithName(DynamoDbBatchWriter.class))
-                .containsOnlyKeys("pageViewsBatchWriter", "directoryBatchWriter", "landingBatchWriter", "stampsBatchWriter");
+                .containsOnlyKeys("pageViewsBatchWriter", "directoryBatchWriter", "landingBatchWriter", "metersBatchWriter",
+                        "stampsBatchWriter");
     }
 
     /** The application's own route files (whatever application.properties lists), so the example only adds to them. */

@@ -105,6 +105,23 @@ public final class PipelineMetrics {
         }
     }
 
+    /**
+     * A timer tagged with the pipeline and its labels (name, value pairs), publishing its p50 and p99.
+     *
+     * @param description what it times, shown as the metric's HELP
+     */
+    public Timer timer(String name, String description, String pipeline, String... labels) {
+        requireDescription(name, description);
+        return Timer.builder(name).description(description).tag("pipeline", pipeline).tags(labels).publishPercentiles(0.5, 0.99)
+                .register(registry());
+    }
+
+    /** A counter tagged with the pipeline and its labels (name, value pairs). */
+    public Counter counter(String name, String description, String pipeline, String... labels) {
+        requireDescription(name, description);
+        return Counter.builder(name).description(description).tag("pipeline", pipeline).tags(labels).register(registry());
+    }
+
     private static void requireDescription(String name, String description) {
         if (description == null || description.isBlank()) {
             throw new IllegalArgumentException("metric " + name + " needs a description (its Prometheus HELP)");

@@ -124,6 +124,42 @@ public final class LocalLandfall {
         // the landing pipeline's demo source: a scrape every 30 s
         DemoScraper scraper = DemoScraper.start(camel, 30);
         Runtime.getRuntime().addShutdownHook(new Thread(scraper::close, "demo-scraper-stop"));
+        startDemoMeters(camel, adminKey);
+    }
+
+    /** The meters' demo: 50 simulated EAGLE gateways (a few with a wrong password, one down, one hanging), registered. */
+    static void startDemoMeters(org.apache.camel.CamelContext camel, String adminKey) {
+        if (!Boolean.parseBoolean(camel.resolvePropertyPlaceholders("{{landfall.meters.enabled}}"))) {
+            return;
+        }
+        try {
+            java.util.List<EagleSimulator.Device> fleet = EagleSimulator.fleet(50, "demo", 0.04, 0.02, 0.02, 20, 200, 11);
+            EagleSimulator sim = EagleSimulator.start(fleet);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    sim.close();
+                } catch (Exception e) {
+                    // stopping anyway
+                }
+            }, "eagle-simulator-stop"));
+            var api = camel.getRegistry().lookupByNameAndType("metersApi", dev.landfall.meters.MetersApi.class);
+            for (EagleSimulator.Device d : fleet) {
+                api.put(d.cloudId(), sim.registration(d));
+            }
+            String first = fleet.get(0).cloudId();
+            System.out.printf("Meters: %d simulated EAGLE gateways on port %d (%s), polled every %s ms:%n"
+                    + "  curl -H 'x-api-key: %s' 'http://127.0.0.1:%s/api/meters/devices?limit=10'%n"
+                    + "  curl -H 'x-api-key: %s' 'http://127.0.0.1:%s/api/meters/devices/%s'%n"
+                    + "  curl -H 'x-api-key: %s' 'http://127.0.0.1:%s/api/meters/devices/%s/now'%n"
+                    + "  ls %s   (the spool: one JSON-lines file per device and hour; closed hours go to s3://%s/%s)%n%n",
+                    fleet.size(), sim.port(), sim.behaviours(), camel.resolvePropertyPlaceholders("{{landfall.meters.period-ms}}"),
+                    adminKey, port(camel), adminKey, port(camel), first, adminKey, port(camel), first,
+                    camel.resolvePropertyPlaceholders("{{landfall.meters.spool-dir}}"),
+                    camel.resolvePropertyPlaceholders("{{landfall.meters.bucket}}"),
+                    camel.resolvePropertyPlaceholders("{{landfall.meters.key-prefix}}"));
+        } catch (Exception e) {
+            System.out.println("meters demo: " + e.getMessage());
+        }
     }
 
     /** The directory's demo drop: a few departments and their staff, so the directory API has something to serve. */

@@ -137,8 +137,8 @@ class AccessRouteTest {
 
     @Test
     void aReaderKeyIsRefusedWhereAdminIsNeededAndWhereItsPlanDoesNotReach() throws Exception {
-        store.putPlan(new UsagePlan("readers", 0, 0, 0, null, Set.of("page-views", "directory", "landing")));
-        store.putPlan(new UsagePlan("elsewhere", 0, 0, 0, null, Set.of("meters")));
+        store.putPlan(new UsagePlan("readers", 0, 0, 0, null, Set.of("page-views", "directory", "landing", "meters")));
+        store.putPlan(new UsagePlan("elsewhere", 0, 0, 0, null, Set.of("no-such-api")));
         String reader = admin.create("reader", Role.READER, "readers", null).key();
         String elsewhere = admin.create("elsewhere", Role.READER, "elsewhere", null).key();
         for (Endpoint e : endpoints()) {
