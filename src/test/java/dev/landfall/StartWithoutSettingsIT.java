@@ -55,6 +55,8 @@ class StartWithoutSettingsIT {
             env.put("CAMEL_MAIN_PROFILE", "prod");
             // the one setting missing here is AWS's; the API key pepper has its own (ApiKeysTest, AccessRouteTest)
             env.put("LANDFALL_API_KEY_PEPPER", "pepper-of-the-start-without-settings-test-0123456789");
+            // and the meters' keyset its own (a deployment's secret like the pepper)
+            env.put("LANDFALL_METERS_KEYSET", dev.landfall.meters.DeviceCredentials.newKeyset());
             env.put("AWS_CONFIG_FILE", dir.resolve("no-such-config").toString());
             env.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-such-credentials").toString());
             env.put("AWS_EC2_METADATA_DISABLED", "true");

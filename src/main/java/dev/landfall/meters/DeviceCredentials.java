@@ -23,9 +23,27 @@ import com.google.crypto.tink.aead.PredefinedAeadParameters;
 public final class DeviceCredentials {
 
     private final Aead aead;
+    private final String missing;
 
     private DeviceCredentials(KeysetHandle keyset) throws GeneralSecurityException {
         this.aead = keyset.getPrimitive(RegistryConfiguration.get(), Aead.class);
+        this.missing = null;
+    }
+
+    private DeviceCredentials(String missing) {
+        this.aead = null;
+        this.missing = missing;
+    }
+
+    /** Without a keyset: the rest of the app runs; sealing or opening a credential fails with the reason. */
+    public static DeviceCredentials missing(String reason) {
+        return new DeviceCredentials(reason);
+    }
+
+    private void requireKeyset() {
+        if (missing != null) {
+            throw new IllegalStateException(missing);
+        }
     }
 
     /** From a Tink JSON keyset (the secret). */
@@ -71,6 +89,7 @@ public final class DeviceCredentials {
         if (credential == null || credential.isEmpty()) {
             throw new IllegalArgumentException("the device's credential is required");
         }
+        requireKeyset();
         try {
             return aead.encrypt(credential.getBytes(StandardCharsets.UTF_8), cloudId.getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
@@ -80,6 +99,7 @@ public final class DeviceCredentials {
 
     /** The credential in clear, for the poller alone. */
     public char[] open(String cloudId, byte[] sealed) {
+        requireKeyset();
         try {
             byte[] clear = aead.decrypt(sealed, cloudId.getBytes(StandardCharsets.UTF_8));
             java.nio.CharBuffer chars = StandardCharsets.UTF_8.decode(java.nio.ByteBuffer.wrap(clear));

@@ -50,8 +50,10 @@ public class MetersConfiguration implements CamelConfiguration {
             return DeviceCredentials.of(keyset);
         }
         if (file.isBlank()) {
-            throw new IllegalStateException("landfall.meters.keyset is empty: set LANDFALL_METERS_KEYSET to a Tink JSON AEAD keyset"
-                    + " (java -jar landfall.jar meters keyset prints a new one)");
+            String why = "landfall.meters.keyset is empty: set LANDFALL_METERS_KEYSET to a Tink JSON AEAD keyset"
+                    + " (java -jar landfall.jar meters keyset prints a new one); until then no device can be registered or polled";
+            LOG.error("meters: {}", why);
+            return DeviceCredentials.missing(why);
         }
         LOG.info("meters: device credentials sealed with the local keyset {} (set LANDFALL_METERS_KEYSET in deployments)", file);
         return DeviceCredentials.ofLocalFile(Path.of(file));
