@@ -46,6 +46,8 @@ public final class EagleSimulator implements AutoCloseable {
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> answered = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> asked = new ConcurrentHashMap<>();
+    private final Map<String, List<Long>> readingsAsked = new ConcurrentHashMap<>();
+    private volatile boolean recordTimes;
     private final AtomicInteger maxInFlightPerDevice = new AtomicInteger();
     private final AtomicLong requests = new AtomicLong();
     private final long startMs = System.currentTimeMillis();
@@ -94,6 +96,20 @@ public final class EagleSimulator implements AutoCloseable {
         inFlight.put(d.cloudId(), new AtomicInteger());
         answered.put(d.cloudId(), new AtomicLong());
         asked.put(d.cloudId(), new AtomicLong());
+        readingsAsked.put(d.cloudId(), java.util.Collections.synchronizedList(new ArrayList<>()));
+    }
+
+    /** From now on, keep when each device was asked for a reading (a bench's slot check). */
+    public void recordTimes(boolean on) {
+        recordTimes = on;
+    }
+
+    /** When the device was asked for a reading (epoch ms), while {@link #recordTimes} was on. */
+    public List<Long> readingTimes(String cloudId) {
+        List<Long> t = readingsAsked.get(cloudId);
+        synchronized (t) {
+            return List.copyOf(t);
+        }
     }
 
     public int port() {
@@ -170,6 +186,10 @@ public final class EagleSimulator implements AutoCloseable {
                 return;
             }
             String command = body.result().toString(StandardCharsets.UTF_8);
+            if (recordTimes && (command.contains("get_instantaneous_demand") || command.contains("device_query")
+                    || command.contains("get_device_data"))) {
+                readingsAsked.get(d.cloudId()).add(System.currentTimeMillis());
+            }
             if (d.behaviour() == Behaviour.HANGING) {
                 req.connection().closeHandler(v -> flying.decrementAndGet());
                 return;
