@@ -244,18 +244,22 @@ public final class MeterPoller implements AutoCloseable {
         }
         poll.whenComplete((outcome, error) -> {
             inFlight.release();
+            long next = -1;
             try {
-                handle(p, polledAt, outcome != null ? outcome : unreachable(error));
+                next = handle(p, polledAt, outcome != null ? outcome : unreachable(error));
             } catch (RuntimeException e) {
                 LOG.error("meters: the poll of {} could not be handled: {}", p.device.cloudId(), e.toString());
             } finally {
                 p.inFlight = false;
+                // whatever happened, the device keeps its slots
+                schedule(p, next >= 0 ? next : nextSlot(p, clock.millis() + 1));
                 drain();
             }
         });
     }
 
-    private void handle(Polled p, Instant polledAt, Outcome o) {
+    /** @return when the device is polled next */
+    private long handle(Polled p, Instant polledAt, Outcome o) {
         stats.polled(o.state());
         MeterStatus.Change change = p.status.enter(o.state(), o.error(), polledAt);
         long now = clock.millis();
@@ -279,7 +283,7 @@ public final class MeterPoller implements AutoCloseable {
         if (change != null && o.state() == DeviceState.BAD_RESPONSE && o.body() != null) {
             sink.badResponse(p.device, o.body(), o.error());
         }
-        schedule(p, next);
+        return next;
     }
 
     private static Outcome unreachable(Throwable error) {

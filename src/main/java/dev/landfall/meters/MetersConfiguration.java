@@ -105,7 +105,11 @@ public class MetersConfiguration implements CamelConfiguration {
                                    @PropertyInject("landfall.meters.http-threads") int httpThreads) {
         var ex = camel.getExecutorServiceManager();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofMillis(connectMs))
-                .followRedirects(HttpClient.Redirect.NEVER).executor(ex.newFixedThreadPool(this, "meters-http", httpThreads)).build();
+                .followRedirects(HttpClient.Redirect.NEVER)
+                // the client's completions queue here: unbounded (the requests in flight bound it), never rejected
+                .executor(ex.newThreadPool(this, "meters-http", new org.apache.camel.builder.ThreadPoolProfileBuilder("meters-http")
+                        .poolSize(httpThreads).maxPoolSize(httpThreads).maxQueueSize(-1).build()))
+                .build();
         MeterPoller poller = new MeterPoller(http, credentials, new MeterSink(spool, deadLetters, metrics),
                 ex.newScheduledThreadPool(this, "meters-poll", 1), clock,
                 new MeterPoller.Settings(Duration.ofMillis(periodMs), maxInFlight, Duration.ofMillis(readMs)), stats);

@@ -165,6 +165,13 @@ class MeterSpoolTest {
     }
 
     @Test
+    void withoutAKeysetNothingIsSealedOrOpenedAndTheReasonIsSaid() {
+        DeviceCredentials none = DeviceCredentials.missing("landfall.meters.keyset is empty");
+        assertThatThrownBy(() -> none.seal("1", "pw")).isInstanceOf(IllegalStateException.class).hasMessageContaining("keyset is empty");
+        assertThatThrownBy(() -> none.open("1", new byte[40])).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void theLocalKeysetFileIsMadeOnceAndReadableByItsOwnerOnly() throws Exception {
         Path f = dir.resolve("k/meters-keyset.json");
         DeviceCredentials a = DeviceCredentials.ofLocalFile(f);
