@@ -105,7 +105,8 @@ public final class LandingStore {
      * Moves each record's latest version from the one read to the one given, compare-and-set: a conditional put that
      * holds only while the stored latest version is still the one read (none: still none), 100 to a TransactWriteItems
      * call (one call, not 100). A put whose condition failed (another replica moved that record meanwhile) is decided
-     * again against the version now stored: the same content, done; other content, moved from that one. The calls
+     * again against the version now stored: a later object's version stays; other content, or the same content of an
+     * earlier version, is moved from that one (so the latest is the newest version written). The calls
      * side by side. Returns how many were moved.
      */
     public int advance(Map<String, Advance> versions) {
@@ -165,7 +166,10 @@ public final class LandingStore {
                         if (stored != null && LandingItems.uploadTime(stored.uploadDate()).compareTo(LandingItems.uploadTime(a.now().uploadDate())) > 0) {
                             continue; // a version of a later object is there now: it stays the latest
                         }
-                        if (stored == null || !stored.changeHash().equals(a.now().changeHash())) {
+                        // other content: moved from it; the same content of an earlier version (its twin, written by a
+                        // replica that read the same older latest): moved too, so the latest is the newest version written
+                        if (stored == null || !stored.changeHash().equals(a.now().changeHash())
+                                || stored.uploadDate().compareTo(a.now().uploadDate()) < 0) {
                             again.add(Map.entry(uuid, new Advance(stored, a.now())));
                         }
                     }

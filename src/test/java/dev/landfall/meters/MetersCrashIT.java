@@ -112,7 +112,7 @@ class MetersCrashIT extends WithLocalServers {
         try (CrashLoop crashes = new CrashLoop(n -> AppProcess.startHealthy("meters-rotation-crash-" + n, p), new Random(seed))) {
             crashes.start();
             AppProcess app = crashes.app();
-            for (int k = 0; k < 4 && !spoolFiles(spool).isEmpty(); k++) {
+            for (int k = 0; k < 3 && !spoolFiles(spool).isEmpty(); k++) {
                 app = crashes.killWhenBusy(CrashLoop.inflight("meters-rotate"), Duration.ofSeconds(30), Duration.ofMillis(300));
             }
             String context = "seed " + seed + ", kills " + crashes.kills() + ", log " + app.logPath();
@@ -143,7 +143,7 @@ class MetersCrashIT extends WithLocalServers {
                         credentials.seal(d.cloudId(), d.credential()), true, Instant.now().toString()));
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> spoolFiles(spool).size() == fleet.size());
-            for (int k = 0; k < 5; k++) {
+            for (int k = 0; k < 3; k++) {
                 crashes.killAfterRandomDelay(Duration.ofMillis(1500));
             }
             AppProcess app = crashes.app();
