@@ -98,13 +98,22 @@ public final class MetersBench {
                 long[] cpu0 = cpu(app.pid());
                 long t0 = System.currentTimeMillis();
                 sim.recordTimes(true);
-                long rssMax = 0;
-                double p99Max = 0;
-                while (System.currentTimeMillis() - t0 < seconds * 1000L) {
-                    Thread.sleep(5000);
-                    rssMax = Math.max(rssMax, rss(app.pid()));
-                    p99Max = Math.max(p99Max, app.metric("landfall_meters_poll_lateness_seconds", "quantile=\"0.99\""));
-                }
+                // RSS and the lateness p99 (Micrometer's window) sampled every 5 s over the window
+                java.util.concurrent.atomic.AtomicLong rssKb = new java.util.concurrent.atomic.AtomicLong();
+                java.util.concurrent.atomic.AtomicLong p99Micros = new java.util.concurrent.atomic.AtomicLong();
+                java.util.concurrent.ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+                sampler.scheduleAtFixedRate(() -> {
+                    try {
+                        rssKb.accumulateAndGet(rss(app.pid()), Math::max);
+                        p99Micros.accumulateAndGet((long) (app.metric("landfall_meters_poll_lateness_seconds", "quantile=\"0.99\"") * 1e6), Math::max);
+                    } catch (Exception ignored) {
+                        // a sample missed
+                    }
+                }, 5, 5, TimeUnit.SECONDS);
+                await().pollDelay(Duration.ofSeconds(seconds)).atMost(Duration.ofSeconds(seconds + 30)).until(() -> true);
+                sampler.shutdownNow();
+                long rssMax = rssKb.get();
+                double p99Max = p99Micros.get() / 1e6;
                 sim.recordTimes(false);
                 long t1 = System.currentTimeMillis();
                 long[] cpu1 = cpu(app.pid());
