@@ -1,12 +1,5 @@
 package dev.landfall.meters;
 
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,7 +26,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Polls the gateways of the shards this replica leads, each once per period in its own slot (its phase spread by its
- * id), with the JDK's non-blocking HTTP client: a bounded number of requests in flight, one at a time per device,
+ * id), with non-blocking HTTP on event loops ({@link EagleHttp}): a bounded number of requests in flight, one at a time per device,
  * connect and read timeouts. A device's state decides when it is polled next: OK every period, BAD_CREDENTIALS every
  * 5 minutes, UNREACHABLE and BAD_RESPONSE with a backoff doubling up to a minute. One log line per change of state,
  * never one per failed poll. The credential is opened here for the request alone and never leaves the request.
@@ -51,7 +45,7 @@ public final class MeterPoller implements AutoCloseable {
         void stateChanged(MeterDevice device, MeterStatus.Change change, String error);
     }
 
-    public record Settings(Duration period, int maxInFlight, Duration readTimeout) {
+    public record Settings(Duration period, int maxInFlight) {
     }
 
     /** The outcome of one poll. */
@@ -78,20 +72,19 @@ public final class MeterPoller implements AutoCloseable {
         }
     }
 
-    private final HttpClient http;
+    private final EagleHttp http;
     private final DeviceCredentials credentials;
     private final Sink sink;
     private final ScheduledExecutorService timer;
     private final Clock clock;
     private final long periodMs;
-    private final Duration readTimeout;
     private final Semaphore inFlight;
     private final ConcurrentLinkedQueue<Runnable> waiting = new ConcurrentLinkedQueue<>();
     private final Map<String, Polled> devices = new ConcurrentHashMap<>();
     private final Map<Integer, BooleanSupplier> shards = new ConcurrentHashMap<>();
     private final MeterPollStats stats;
 
-    public MeterPoller(HttpClient http, DeviceCredentials credentials, Sink sink, ScheduledExecutorService timer, Clock clock,
+    public MeterPoller(EagleHttp http, DeviceCredentials credentials, Sink sink, ScheduledExecutorService timer, Clock clock,
                        Settings settings, MeterPollStats stats) {
         this.http = http;
         this.credentials = credentials;
@@ -99,7 +92,6 @@ public final class MeterPoller implements AutoCloseable {
         this.timer = timer;
         this.clock = clock;
         this.periodMs = settings.period().toMillis();
-        this.readTimeout = settings.readTimeout();
         this.inFlight = new Semaphore(settings.maxInFlight());
         this.stats = stats;
     }
@@ -195,7 +187,14 @@ public final class MeterPoller implements AutoCloseable {
             return;
         }
         p.slot = slot;
-        p.next = timer.schedule(() -> due(p), Math.max(0, slot - clock.millis()), TimeUnit.MILLISECONDS);
+        try {
+            p.next = timer.schedule(() -> due(p), Math.max(0, slot - clock.millis()), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // only while stopping; otherwise a device would silently fall out of its slots
+            if (!timer.isShutdown()) {
+                LOG.error("meters: the poll timer refused {}'s next slot: {}", p.device.cloudId(), e.toString());
+            }
+        }
     }
 
     private void due(Polled p) {
@@ -288,17 +287,7 @@ public final class MeterPoller implements AutoCloseable {
 
     private static Outcome unreachable(Throwable error) {
         Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        String why;
-        if (e instanceof HttpConnectTimeoutException) {
-            why = "connect timed out";
-        } else if (e instanceof HttpTimeoutException) {
-            why = "no answer in time";
-        } else if (e instanceof ConnectException) {
-            why = "connection refused";
-        } else {
-            why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-        }
-        return new Outcome(DeviceState.UNREACHABLE, null, why, null);
+        return new Outcome(DeviceState.UNREACHABLE, null, EagleHttp.unreachable(e).getMessage(), null);
     }
 
     /** Polls a device once, whatever its shard (the API's {@code /now}). */
@@ -368,33 +357,36 @@ public final class MeterPoller implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<HttpResponse<String>> request(MeterDevice d, String command) {
+    private CompletableFuture<EagleHttp.Answer> request(MeterDevice d, String command) {
         String base = d.endpoint();
-        URI uri = URI.create(base.endsWith("/post_manager") ? base : (base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
-                + "/cgi-bin/post_manager");
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(readTimeout).header("Content-Type", "text/xml")
-                .POST(HttpRequest.BodyPublishers.ofString(command));
+        String uri = base.endsWith("/post_manager") ? base : (base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
+                + "/cgi-bin/post_manager";
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "text/xml");
         char[] secret = credentials.open(d.cloudId(), d.sealedCredential());
         try {
             if (d.api() == MeterDevice.Api.EAGLE100) {
-                b.header("Cloud-ID", d.cloudId());
+                headers.put("Cloud-ID", d.cloudId());
                 if (d.email() != null) {
-                    b.header("User", d.email());
+                    headers.put("User", d.email());
                 }
-                b.header("Password", new String(secret));
+                headers.put("Password", new String(secret));
             } else {
                 byte[] basic = (d.cloudId() + ":" + new String(secret)).getBytes(StandardCharsets.UTF_8);
-                b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(basic));
+                headers.put("Authorization", "Basic " + Base64.getEncoder().encodeToString(basic));
                 java.util.Arrays.fill(basic, (byte) 0);
             }
         } finally {
             java.util.Arrays.fill(secret, '\0');
         }
-        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString());
+        return http.post(uri, headers, command);
     }
 
-    private static Outcome failure(HttpResponse<String> r) {
-        int s = r.statusCode();
+    private static Outcome failure(EagleHttp.Answer r) {
+        int s = r.status();
+        if (s == EagleHttp.TOO_LONG) {
+            return new Outcome(DeviceState.BAD_RESPONSE, null, "the answer is over " + EagleHttp.MAX_BODY / 1024 + " KiB", null);
+        }
         if (s == 401 || s == 403) {
             return new Outcome(DeviceState.BAD_CREDENTIALS, null, "HTTP " + s + " (credential refused)", null);
         }
@@ -407,7 +399,7 @@ public final class MeterPoller implements AutoCloseable {
         return null;
     }
 
-    private static Outcome decode(HttpResponse<String> r, java.util.function.Function<String, MeterValues> decoder) {
+    private static Outcome decode(EagleHttp.Answer r, java.util.function.Function<String, MeterValues> decoder) {
         Outcome bad = failure(r);
         if (bad != null) {
             return bad;
@@ -433,6 +425,7 @@ public final class MeterPoller implements AutoCloseable {
         }
         devices.clear();
         shards.clear();
+        http.close();
     }
 
     /** For the metrics: how many devices are in each state now. */

@@ -1,6 +1,5 @@
 package dev.landfall.meters;
 
-import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -102,17 +101,24 @@ public class MetersConfiguration implements CamelConfiguration {
                                    @PropertyInject("landfall.meters.max-in-flight") int maxInFlight,
                                    @PropertyInject("landfall.meters.connect-timeout-ms") long connectMs,
                                    @PropertyInject("landfall.meters.read-timeout-ms") long readMs,
-                                   @PropertyInject("landfall.meters.http-threads") int httpThreads) {
+                                   @PropertyInject("landfall.meters.http-threads") int httpThreads,
+                                   @PropertyInject("landfall.meters.keep-alive-s") int keepAliveS) {
         var ex = camel.getExecutorServiceManager();
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofMillis(connectMs))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                // the client's completions queue here: unbounded (the requests in flight bound it), never rejected
-                .executor(ex.newThreadPool(this, "meters-http", new org.apache.camel.builder.ThreadPoolProfileBuilder("meters-http")
-                        .poolSize(httpThreads).maxPoolSize(httpThreads).maxQueueSize(-1).build()))
-                .build();
+        // requests in flight are bounded by the poller; the pool per gateway host allows as many (a cloud relay is one host)
+        EagleHttp http = new EagleHttp(httpThreads, maxInFlight, connectMs, readMs, keepAliveS);
         MeterPoller poller = new MeterPoller(http, credentials, new MeterSink(spool, deadLetters, metrics),
-                ex.newScheduledThreadPool(this, "meters-poll", 1), clock,
-                new MeterPoller.Settings(Duration.ofMillis(periodMs), maxInFlight, Duration.ofMillis(readMs)), stats);
+                pollTimer(camel, this), clock,
+                new MeterPoller.Settings(Duration.ofMillis(periodMs), maxInFlight), stats);
+        try {
+            camel.addService(new org.apache.camel.support.service.ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    poller.close();
+                }
+            }, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         Map<DeviceState, AtomicLong> counts = new EnumMap<>(DeviceState.class);
         for (DeviceState s : DeviceState.values()) {
             counts.put(s, new AtomicLong());
@@ -132,6 +138,15 @@ public class MetersConfiguration implements CamelConfiguration {
     }
 
     /** Whether this replica leads the shard's namespace, as the shard's {@code master:} route sees it. */
+    /**
+     * The poller's timer: one thread, and a queue holding every device's next slot. Camel's default profile bounds a
+     * scheduled pool's queue at 1,000 and rejects the rest: at 10,000 gateways most devices fell out of their slots.
+     */
+    static java.util.concurrent.ScheduledExecutorService pollTimer(CamelContext camel, Object source) {
+        return camel.getExecutorServiceManager().newScheduledThreadPool(source, "meters-poll",
+                new org.apache.camel.builder.ThreadPoolProfileBuilder("meters-poll").poolSize(1).maxPoolSize(1).maxQueueSize(-1).build());
+    }
+
     static BooleanSupplier leadership(CamelContext camel, int shard) {
         CamelClusterService cluster = camel.hasService(CamelClusterService.class);
         if (cluster == null) {

@@ -201,6 +201,27 @@ class MeterSpoolTest {
         assertThat(continued.takeChanges("9").get(MeterStatus.LAST_ERROR).s()).isEqualTo("connection refused");
     }
 
+    /**
+     * Every device's next slot waits in the poll timer's queue: 20,000 fit. Camel's default scheduled pool (the one the
+     * poller had) refuses past 1,000, which at 10,000 gateways left most of them unpolled; shown here too.
+     */
+    @Test
+    void thePollTimerHoldsASlotPerDeviceWhereCamelsDefaultPoolRefusedPastAThousand() throws Exception {
+        try (org.apache.camel.impl.DefaultCamelContext camel = new org.apache.camel.impl.DefaultCamelContext()) {
+            camel.start();
+            java.util.concurrent.ScheduledExecutorService timer = MetersConfiguration.pollTimer(camel, this);
+            for (int i = 0; i < 20_000; i++) {
+                timer.schedule(() -> { }, 1, java.util.concurrent.TimeUnit.HOURS);
+            }
+            java.util.concurrent.ScheduledExecutorService defaults = camel.getExecutorServiceManager().newScheduledThreadPool(this, "default", 1);
+            assertThatThrownBy(() -> {
+                for (int i = 0; i < 20_000; i++) {
+                    defaults.schedule(() -> { }, 1, java.util.concurrent.TimeUnit.HOURS);
+                }
+            }).isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+        }
+    }
+
     static void append(Path f, String s) throws Exception {
         Files.writeString(f, s, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }

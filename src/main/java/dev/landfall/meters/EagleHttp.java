@@ -1,0 +1,119 @@
+package dev.landfall.meters;
+
+import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * The poller's HTTP: one POST to a gateway, its status and body, on Vert.x event loops (non-blocking, pooled keep-alive
+ * connections per gateway host). Its own small Vert.x (the event loops, no worker pools to speak of), so the API's
+ * server never shares a loop with 10,000 gateways. Failures to reach a gateway come back as {@link Unreachable} with a
+ * short reason; a body over the cap is cut off and refused. Headers are set here from the poller's arguments: the
+ * credential travels only in the outgoing request, never through a Camel header or a log line.
+ */
+public final class EagleHttp implements AutoCloseable {
+
+    /** A gateway's answer. */
+    public record Answer(int status, String body) {
+    }
+
+    /** The gateway could not be reached or did not answer in time. */
+    public static final class Unreachable extends RuntimeException {
+        public Unreachable(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    /** A gateway's answer longer than this is refused (an EAGLE's is a few hundred bytes). */
+    static final int MAX_BODY = 256 * 1024;
+
+    /** The status of an answer cut off over {@link #MAX_BODY} (its body is null). */
+    public static final int TOO_LONG = -1;
+
+    private final Vertx vertx;
+    private final HttpClient client;
+    private final long readTimeoutMs;
+
+    public EagleHttp(int eventLoops, int maxConnectionsPerHost, long connectTimeoutMs, long readTimeoutMs, int keepAliveSeconds) {
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(1).setInternalBlockingPoolSize(1)
+                .setUseDaemonThread(true));
+        this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) connectTimeoutMs).setKeepAlive(true)
+                        .setKeepAliveTimeout(keepAliveSeconds).setTryUseCompression(false).setMaxRedirects(0),
+                new PoolOptions().setHttp1MaxSize(maxConnectionsPerHost).setMaxWaitQueueSize(-1));
+        this.readTimeoutMs = readTimeoutMs;
+    }
+
+    public CompletableFuture<Answer> post(String uri, Map<String, String> headers, String body) {
+        CompletableFuture<Answer> done = new CompletableFuture<>();
+        RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(uri).setIdleTimeout(readTimeoutMs)
+                .setFollowRedirects(false);
+        headers.forEach(o::putHeader);
+        try {
+            client.request(o).onFailure(e -> done.completeExceptionally(unreachable(e))).onSuccess(req -> {
+                req.exceptionHandler(e -> done.completeExceptionally(unreachable(e)));
+                req.response().onFailure(e -> done.completeExceptionally(unreachable(e))).onSuccess(resp -> read(resp, done));
+                req.end(Buffer.buffer(body));
+            });
+        } catch (RuntimeException e) {
+            // a URI the client cannot use
+            done.completeExceptionally(new Unreachable("bad endpoint: " + e.getMessage()));
+        }
+        return done;
+    }
+
+    private static void read(HttpClientResponse resp, CompletableFuture<Answer> done) {
+        Buffer acc = Buffer.buffer();
+        resp.exceptionHandler(e -> done.completeExceptionally(unreachable(e)));
+        resp.handler(chunk -> {
+            if (done.isDone()) {
+                return;
+            }
+            if (acc.length() + chunk.length() > MAX_BODY) {
+                done.complete(new Answer(TOO_LONG, null));
+                resp.request().reset();
+                return;
+            }
+            acc.appendBuffer(chunk);
+        });
+        resp.endHandler(v -> done.complete(new Answer(resp.statusCode(), acc.toString(StandardCharsets.UTF_8))));
+    }
+
+    /** A short reason for a failure to reach a gateway (never the request, which holds the credential). */
+    static Unreachable unreachable(Throwable e) {
+        if (e instanceof Unreachable u) {
+            return u;
+        }
+        if (e instanceof io.netty.channel.ConnectTimeoutException) {
+            return new Unreachable("connect timed out");
+        }
+        if (e instanceof TimeoutException || e.getClass().getSimpleName().contains("Timeout")) {
+            return new Unreachable("no answer in time");
+        }
+        if (e instanceof ConnectException) {
+            return new Unreachable("connection refused");
+        }
+        if (e instanceof java.net.UnknownHostException) {
+            return new Unreachable("unknown host");
+        }
+        String m = e.getMessage();
+        return new Unreachable(e.getClass().getSimpleName() + (m == null ? "" : ": " + (m.length() > 200 ? m.substring(0, 200) : m)));
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        vertx.close();
+    }
+}
