@@ -9,7 +9,7 @@ import java.util.Map;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
@@ -68,7 +68,7 @@ class KubernetesManifestsTest {
         });
 
         Map<?, ?> kustomization = load("kustomization.yaml", Map.class);
-        assertThat(kustomization.get("resources")).asList().contains("networkpolicy.yaml", "deployment.yaml");
+        assertThat(kustomization.get("resources")).asList().contains("networkpolicy.yaml", "statefulset.yaml");
     }
 
     @Test
@@ -81,7 +81,7 @@ class KubernetesManifestsTest {
         assertThat(routesDir).startsWith("/");
         io.fabric8.kubernetes.api.model.VolumeMount mount = container().getVolumeMounts().stream()
                 .filter(m -> m.getMountPath().equals(routesDir)).findFirst().orElseThrow();
-        io.fabric8.kubernetes.api.model.Volume volume = load("deployment.yaml", Deployment.class).getSpec().getTemplate().getSpec()
+        io.fabric8.kubernetes.api.model.Volume volume = load("statefulset.yaml", StatefulSet.class).getSpec().getTemplate().getSpec()
                 .getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst().orElseThrow();
         assertThat(volume.getConfigMap().getName()).isEqualTo("landfall-routes");
         // not inside another mount (a ConfigMap volume cannot hold a mount point)
@@ -97,8 +97,42 @@ class KubernetesManifestsTest {
         assertThat(container().getVolumeMounts()).anySatisfy(m -> assertThat(config).startsWith(m.getMountPath() + "/"));
     }
 
+    /**
+     * The data directory (the meters' spool of unrotated hours, the landing spool) is each replica's own
+     * PersistentVolume: a restarted or rescheduled pod finds its files; scaling down keeps the claim.
+     */
+    @Test
+    void theSpoolsLiveOnAPersistentVolumePerReplica() throws IOException {
+        java.util.Properties kubernetes = new java.util.Properties();
+        try (InputStream in = Files.newInputStream(Path.of("src", "main", "resources", "application-kubernetes.properties"))) {
+            kubernetes.load(in);
+        }
+        java.util.Properties app = new java.util.Properties();
+        try (InputStream in = Files.newInputStream(Path.of("src", "main", "resources", "application.properties"))) {
+            app.load(in);
+        }
+        String dataDir = kubernetes.getProperty("landfall.data-dir");
+        assertThat(app.getProperty("landfall.meters.spool-dir")).startsWith("{{landfall.data-dir}}/");
+        assertThat(kubernetes.getProperty("landfall.meters.spool-dir")).as("not moved off the volume").isNull();
+        StatefulSet set = load("statefulset.yaml", StatefulSet.class);
+        io.fabric8.kubernetes.api.model.VolumeMount mount = container().getVolumeMounts().stream()
+                .filter(m -> m.getMountPath().equals(dataDir)).findFirst().orElseThrow();
+        assertThat(set.getSpec().getTemplate().getSpec().getVolumes()).as("not an emptyDir or other pod volume")
+                .noneMatch(v -> v.getName().equals(mount.getName()));
+        assertThat(set.getSpec().getVolumeClaimTemplates()).singleElement().satisfies(c -> {
+            assertThat(c.getMetadata().getName()).isEqualTo(mount.getName());
+            assertThat(c.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
+        });
+        assertThat(set.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenScaled()).isEqualTo("Retain");
+        assertThat(set.getSpec().getPodManagementPolicy()).isEqualTo("Parallel");
+        assertThat(set.getSpec().getServiceName()).isEqualTo("landfall-pods");
+        assertThat(Files.readString(BASE.resolve("service.yaml"))).contains("name: landfall-pods", "clusterIP: None");
+        // the overlay's patch names the same kind, or kustomize would not apply it
+        assertThat(Files.readString(Path.of("k8s", "overlays", "single", "statefulset-endpoints.yaml"))).contains("kind: StatefulSet");
+    }
+
     static Container container() throws IOException {
-        Deployment deployment = load("deployment.yaml", Deployment.class);
+        StatefulSet deployment = load("statefulset.yaml", StatefulSet.class);
         return deployment.getSpec().getTemplate().getSpec().getContainers().stream()
                 .filter(c -> c.getName().equals("landfall")).findFirst().orElseThrow();
     }

@@ -21,7 +21,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -92,7 +92,7 @@ class K8sManifestsTest {
         });
         assertThat(unknown).as("fields the typed model does not know").isEmpty();
         assertThat(objects.values().stream().map(HasMetadata::getKind).distinct())
-                .contains("Deployment", "Service", "ServiceAccount", "Role", "RoleBinding", "NetworkPolicy",
+                .contains("StatefulSet", "Service", "ServiceAccount", "Role", "RoleBinding", "NetworkPolicy",
                         "PodDisruptionBudget", "ConfigMap");
     }
 
@@ -194,7 +194,7 @@ class K8sManifestsTest {
     @Test
     void probesPortsAndPathsMatchTheApplication() throws Exception {
         Properties props = kubernetesProperties();
-        Deployment d = one(Deployment.class, "k8s/base");
+        StatefulSet d = one(StatefulSet.class, "k8s/base");
         Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
         Map<String, Integer> ports = new LinkedHashMap<>();
         for (ContainerPort p : c.getPorts()) {
@@ -231,7 +231,13 @@ class K8sManifestsTest {
         assertThat(c.getResources().getRequests()).containsKeys("cpu", "memory");
         assertThat(c.getResources().getLimits()).containsKey("memory");
         // the Service, its scrape annotations and the NetworkPolicy name the same ports
-        Service s = one(Service.class, "k8s/base");
+        List<Service> services = objects().entrySet().stream().filter(e -> e.getKey().startsWith(Path.of("k8s/base").toString()))
+                .map(Map.Entry::getValue).filter(Service.class::isInstance).map(Service.class::cast).toList();
+        assertThat(services).extracting(x -> x.getMetadata().getName()).containsExactlyInAnyOrder("landfall", "landfall-pods");
+        Service s = services.stream().filter(x -> x.getMetadata().getName().equals("landfall")).findFirst().orElseThrow();
+        // the StatefulSet's governing service is headless
+        assertThat(services).filteredOn(x -> x.getMetadata().getName().equals(d.getSpec().getServiceName()))
+                .singleElement().satisfies(x -> assertThat(x.getSpec().getClusterIP()).isEqualTo("None"));
         assertThat(s.getSpec().getPorts()).extracting(p -> p.getTargetPort().getStrVal()).containsExactlyInAnyOrder("http", "management");
         assertThat(s.getMetadata().getAnnotations()).containsEntry("prometheus.io/port", props.getProperty("camel.management.port").trim())
                 .containsEntry("prometheus.io/path", "/observe/metrics");
@@ -261,7 +267,7 @@ class K8sManifestsTest {
         assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
         assertThat(binding.getSubjects()).extracting(x -> x.getName()).containsExactly(
                 one(ServiceAccount.class, "k8s/base").getMetadata().getName());
-        assertThat(one(Deployment.class, "k8s/base").getSpec().getTemplate().getSpec().getServiceAccountName())
+        assertThat(one(StatefulSet.class, "k8s/base").getSpec().getTemplate().getSpec().getServiceAccountName())
                 .isEqualTo("landfall");
     }
 
@@ -289,7 +295,7 @@ class K8sManifestsTest {
                     || props.values().stream().anyMatch(v -> String.valueOf(v).contains("env:" + name));
             assertThat(known).as(name + " sets a Landfall setting").isTrue();
         }
-        Deployment patch = one(Deployment.class, "k8s/overlays/single");
+        StatefulSet patch = one(StatefulSet.class, "k8s/overlays/single");
         assertThat(patch.getSpec().getTemplate().getSpec().getContainers().get(0).getEnvFrom())
                 .anyMatch(e -> e.getConfigMapRef() != null && "landfall-endpoints".equals(e.getConfigMapRef().getName()));
     }
@@ -310,10 +316,10 @@ class K8sManifestsTest {
         for (int i = 0; i < args.getLength(); i++) {
             entrypoint.add(args.item(i).getTextContent().trim());
         }
-        Container c = one(Deployment.class, "k8s/base").getSpec().getTemplate().getSpec().getContainers().get(0);
+        Container c = one(StatefulSet.class, "k8s/base").getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(entrypoint).isEqualTo(c.getCommand());
         assertThat(Integer.parseInt(user.split(":")[0])).isEqualTo(
-                one(Deployment.class, "k8s/base").getSpec().getTemplate().getSpec().getSecurityContext().getRunAsUser().intValue());
+                one(StatefulSet.class, "k8s/base").getSpec().getTemplate().getSpec().getSecurityContext().getRunAsUser().intValue());
         assertThat(x.evaluate(jib + "/extraDirectories/paths/path/includes", pom)).isEqualTo("landfall.jar");
         assertThat(x.evaluate("//build/finalName", pom)).isEqualTo("landfall");
     }
