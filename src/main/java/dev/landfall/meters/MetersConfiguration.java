@@ -137,7 +137,6 @@ public class MetersConfiguration implements CamelConfiguration {
         return new MeterShards(registry, poller, shards, shard -> leadership(camel, shard), clock, Duration.ofMillis(refreshMs / 2));
     }
 
-    /** Whether this replica leads the shard's namespace, as the shard's {@code master:} route sees it. */
     /**
      * The poller's timer: one thread, and a queue holding every device's next slot. Camel's default profile bounds a
      * scheduled pool's queue at 1,000 and rejects the rest: at 10,000 gateways most devices fell out of their slots.
@@ -147,6 +146,7 @@ public class MetersConfiguration implements CamelConfiguration {
                 new org.apache.camel.builder.ThreadPoolProfileBuilder("meters-poll").poolSize(1).maxPoolSize(1).maxQueueSize(-1).build());
     }
 
+    /** Whether this replica leads the shard's namespace, as the shard's {@code master:} route sees it. */
     static BooleanSupplier leadership(CamelContext camel, int shard) {
         CamelClusterService cluster = camel.hasService(CamelClusterService.class);
         if (cluster == null) {
