@@ -312,7 +312,13 @@ public final class MeterPoller implements AutoCloseable {
                             if (bad != null) {
                                 throw new OutcomeException(bad);
                             }
-                            List<String> meters = Eagle200Decoder.meterAddresses(r.body());
+                            List<String> meters;
+                            try {
+                                meters = Eagle200Decoder.meterAddresses(r.body());
+                            } catch (EagleResponseException e) {
+                                // a torn or refused device list is the device's answer, not a lost connection
+                                throw new OutcomeException(refused(e, r.body()));
+                            }
                             if (meters.isEmpty()) {
                                 throw new OutcomeException(new Outcome(DeviceState.BAD_RESPONSE, null, "the gateway lists no meter", r.body()));
                             }
@@ -410,12 +416,15 @@ public final class MeterPoller implements AutoCloseable {
                 return new Outcome(DeviceState.BAD_RESPONSE, null, "the answer holds no reading", r.body());
             }
             return new Outcome(DeviceState.OK, v, null, null);
-        } catch (EagleErrorReply e) {
-            return new Outcome(e.credentials() ? DeviceState.BAD_CREDENTIALS : DeviceState.BAD_RESPONSE, null, e.getMessage(),
-                    e.credentials() ? null : r.body());
         } catch (EagleResponseException e) {
-            return new Outcome(DeviceState.BAD_RESPONSE, null, e.getMessage(), r.body());
+            return refused(e, r.body());
         }
+    }
+
+    /** An answer that does not decode: BAD_RESPONSE with the body, or BAD_CREDENTIALS when the device's error reply says so. */
+    private static Outcome refused(EagleResponseException e, String body) {
+        boolean credentials = e instanceof EagleErrorReply reply && reply.credentials();
+        return new Outcome(credentials ? DeviceState.BAD_CREDENTIALS : DeviceState.BAD_RESPONSE, null, e.getMessage(), credentials ? null : body);
     }
 
     @Override

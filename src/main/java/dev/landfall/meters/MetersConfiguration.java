@@ -106,7 +106,8 @@ public class MetersConfiguration implements CamelConfiguration {
         var ex = camel.getExecutorServiceManager();
         // requests in flight are bounded by the poller; the pool per gateway host allows as many (a cloud relay is one host)
         EagleHttp http = new EagleHttp(httpThreads, maxInFlight, connectMs, readMs, keepAliveS);
-        MeterPoller poller = new MeterPoller(http, credentials, new MeterSink(spool, deadLetters, metrics),
+        MeterPoller poller = new MeterPoller(http, credentials, new MeterSink(spool, deadLetters, metrics,
+                        ex.newSingleThreadExecutor(this, "meters-dead-letter")),
                 pollTimer(camel, this), clock,
                 new MeterPoller.Settings(Duration.ofMillis(periodMs), maxInFlight), stats);
         try {

@@ -84,7 +84,13 @@ public final class MetersBench {
             props.put("landfall.cluster.heartbeat-ms", "2000");
             props.put("landfall.cluster.acquire-interval-ms", "1000");
             props.put("landfall.cluster.rebalance-ms", "2000");
-            List<String> jvm = List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError");
+            List<String> base = List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError");
+            List<String> jvm = new java.util.ArrayList<>(base);
+            // -Dbench.jfr=<file>: a Flight Recorder profile of the polling app (jfr print --events jdk.ExecutionSample <file>)
+            String jfr = System.getProperty("bench.jfr", "");
+            if (!jfr.isBlank()) {
+                jvm.add("-XX:StartFlightRecording=filename=" + Path.of(jfr).toAbsolutePath() + ",settings=profile,dumponexit=true");
+            }
             result.put("appJvmFlags", jvm);
             Path spool = data.resolve("meters-spool");
             try (AppProcess app = AppProcess.start("bench-meters", props, jvm)) {
@@ -177,7 +183,7 @@ public final class MetersBench {
             }
             props.put("landfall.meters.devices-table", "bench-no-devices");
             Map<String, String> landed = new HashMap<>();
-            try (AppProcess rotator = AppProcess.start("bench-meters-rotate", props, jvm)) {
+            try (AppProcess rotator = AppProcess.start("bench-meters-rotate", props, base)) {
                 rotator.awaitHealthy(Duration.ofSeconds(120));
                 await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(2)).until(() -> {
                     landed.clear();

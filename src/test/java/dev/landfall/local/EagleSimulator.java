@@ -31,7 +31,11 @@ import io.vertx.core.http.HttpServerRequest;
  */
 public final class EagleSimulator implements AutoCloseable {
 
-    public enum Behaviour { NORMAL, SLOW, WRONG_PASSWORD, DOWN, HANGING, FLAPPING }
+    /** GARBLED: answers 200 with a torn XML answer once the credential is right (a body that does not decode). */
+    public enum Behaviour { NORMAL, SLOW, WRONG_PASSWORD, DOWN, HANGING, FLAPPING, GARBLED }
+
+    /** What a GARBLED device answers: the start of an answer, cut off. */
+    public static final String GARBLED_ANSWER = "<InstantaneousDemand>\n  <DeviceMacId>0xd8d5b9000000";
 
     public enum Api { EAGLE100, EAGLE200 }
 
@@ -218,6 +222,10 @@ public final class EagleSimulator implements AutoCloseable {
                 req.response().putHeader("Content-Type", "text/xml").end(EagleResponses.eagle100Error("Invalid user or password"));
                 return;
             }
+            if (d.behaviour() == Behaviour.GARBLED) {
+                req.response().putHeader("Content-Type", "text/xml").end(GARBLED_ANSWER);
+                return;
+            }
             boolean json = command.contains("<Format>JSON</Format>");
             MeterValues v = valuesOf(d, Instant.now());
             int digits = d.cloudId().hashCode() % 2 == 0 ? 6 : 8;
@@ -241,6 +249,10 @@ public final class EagleSimulator implements AutoCloseable {
         String basic = "Basic " + Base64.getEncoder().encodeToString((d.cloudId() + ":" + d.credential()).getBytes(StandardCharsets.UTF_8));
         if (!basic.equals(req.getHeader("Authorization"))) {
             req.response().setStatusCode(401).putHeader("WWW-Authenticate", "Basic realm=\"EAGLE\"").end("Unauthorized");
+            return;
+        }
+        if (d.behaviour() == Behaviour.GARBLED) {
+            req.response().putHeader("Content-Type", "text/xml").end(GARBLED_ANSWER);
             return;
         }
         MeterValues v = valuesOf(d, Instant.now());

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import dev.landfall.local.LocalServers;
 import dev.landfall.testing.FreePorts;
 import dev.landfall.testing.LandfallApp;
 import dev.landfall.testing.LogCapture;
+import dev.landfall.testing.SecretScan;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -46,6 +48,7 @@ class MetersRouteTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String BUCKET = "landfall-meters";
+    static final String DEAD_LETTERS = "landfall-dead-letter";
 
     @TempDir
     static Path dir;
@@ -64,7 +67,12 @@ class MetersRouteTest {
     static final Device BAD200 = new Device("000500", Api.EAGLE200, null, "install-500-secret", Behaviour.WRONG_PASSWORD, 5);
     static final Device DOWN = new Device("000600", Api.EAGLE100, "c@example.com", "pw-600-secret", Behaviour.DOWN, 5);
     static final Device HANG = new Device("000700", Api.EAGLE200, null, "install-700-secret", Behaviour.HANGING, 5);
-    static final List<Device> ALL = List.of(OK100, OK200, SLOW, BAD100, BAD200, DOWN, HANG);
+    static final Device GARBLED100 = new Device("000800", Api.EAGLE100, "d@example.com", "pw-800-secret", Behaviour.GARBLED, 5);
+    static final Device GARBLED200 = new Device("000900", Api.EAGLE200, null, "install-900-secret", Behaviour.GARBLED, 5);
+    static final List<Device> ALL = List.of(OK100, OK200, SLOW, BAD100, BAD200, DOWN, HANG, GARBLED100, GARBLED200);
+    /** The keyset the app is given (as LANDFALL_METERS_KEYSET would give it), so the scan knows its key material. */
+    static final String KEYSET = DeviceCredentials.newKeyset();
+    static int managementPort;
 
     @BeforeAll
     static void start() throws Exception {
@@ -74,8 +82,11 @@ class MetersRouteTest {
         Map<String, String> props = LandfallApp.testProperties(servers, dir.resolve("app"));
         httpPort = FreePorts.next();
         spoolDir = dir.resolve("app/meters-spool");
+        managementPort = FreePorts.next();
         props.put("camel.server.port", Integer.toString(httpPort));
+        props.put("camel.management.port", Integer.toString(managementPort));
         props.put("landfall.meters.enabled", "true");
+        props.put("landfall.meters.keyset", KEYSET);
         props.put("landfall.meters.shards", "4");
         props.put("landfall.meters.period-ms", "1000");
         props.put("landfall.meters.read-timeout-ms", "600");
@@ -128,10 +139,10 @@ class MetersRouteTest {
         assertThat(one.get("api").asText()).isEqualTo("eagle100");
         assertThat(one.toString()).doesNotContain(OK100.credential());
 
-        HttpResponse<String> page1 = call("GET", "/api/meters/devices?limit=4", app.adminKey(), null);
+        HttpResponse<String> page1 = call("GET", "/api/meters/devices?limit=5", app.adminKey(), null);
         JsonNode p1 = JSON.readTree(page1.body());
-        assertThat(p1.get("devices")).hasSize(4);
-        JsonNode p2 = JSON.readTree(call("GET", "/api/meters/devices?limit=4&cursor=" + p1.get("cursor").asText(), app.adminKey(), null).body());
+        assertThat(p1.get("devices")).hasSize(5);
+        JsonNode p2 = JSON.readTree(call("GET", "/api/meters/devices?limit=5&cursor=" + p1.get("cursor").asText(), app.adminKey(), null).body());
         Set<String> ids = new HashSet<>();
         p1.get("devices").forEach(d -> ids.add(d.get("cloudId").asText()));
         p2.get("devices").forEach(d -> ids.add(d.get("cloudId").asText()));
@@ -201,8 +212,18 @@ class MetersRouteTest {
             assertThat(device(BAD200.cloudId()).get("state").asText()).isEqualTo("BAD_CREDENTIALS");
             assertThat(device(DOWN.cloudId()).get("state").asText()).isEqualTo("UNREACHABLE");
             assertThat(device(HANG.cloudId()).get("state").asText()).isEqualTo("UNREACHABLE");
+            assertThat(device(GARBLED100.cloudId()).get("state").asText()).isEqualTo("BAD_RESPONSE");
+            assertThat(device(GARBLED200.cloudId()).get("state").asText()).isEqualTo("BAD_RESPONSE");
             assertThat(device(OK100.cloudId()).get("total_events_logged").asLong()).isGreaterThanOrEqualTo(3);
         });
+        // an answer that does not decode: the meters dead letter holds the device's body and the reason, once per entry
+        await().atMost(Duration.ofSeconds(20)).until(() -> sim.asked(GARBLED200.cloudId()) >= 2 && deadLetters(GARBLED200).size() == 1);
+        for (Device d : List.of(GARBLED100, GARBLED200)) {
+            assertThat(device(d.cloudId()).get("last_error").asText()).isNotBlank();
+            List<JsonNode> letters = deadLetters(d);
+            assertThat(letters).as(d.cloudId()).hasSize(1);
+            assertThat(letters.get(0).toString()).contains("bad-response").contains("0xd8d5b9000000").contains(d.cloudId());
+        }
         JsonNode ok = device(OK200.cloudId());
         assertThat(Instant.parse(ok.get("first_timestamp").asText())).isBefore(Instant.parse(ok.get("last_timestamp").asText()));
         assertThat(device(DOWN.cloudId()).get("last_error").asText()).contains("refused");
@@ -282,7 +303,7 @@ class MetersRouteTest {
 
     @Test
     @Order(9)
-    void aDeletedDeviceStopsBeingPolledAndNoCredentialWasEverLogged() throws Exception {
+    void aDeletedDeviceStopsBeingPolled() throws Exception {
         assertThat(call("DELETE", "/api/meters/devices/" + OK100.cloudId(), app.adminKey(), null).statusCode()).isEqualTo(204);
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1500)).until(new java.util.concurrent.Callable<>() {
             long last = -1;
@@ -295,11 +316,37 @@ class MetersRouteTest {
                 return still;
             }
         });
-        List<String> all = new ArrayList<>();
-        logs.events().forEach(e -> all.add(e.getMessage().getFormattedMessage() + " " + e.getThrown()));
+    }
+
+    @Test
+    @Order(10)
+    void noCredentialNorTheKeysetIsInALogAMetricADeadLetterOrAJmxAttribute() throws Exception {
+        List<String> secrets = new ArrayList<>();
         for (Device d : ALL) {
-            assertThat(String.join("\n", all)).doesNotContain(d.credential());
+            secrets.add(d.credential());
+            // what an EAGLE-200 request carries
+            secrets.add(java.util.Base64.getEncoder().encodeToString((d.cloudId() + ":" + d.credential()).getBytes(StandardCharsets.UTF_8)));
         }
+        JSON.readTree(KEYSET).get("key").forEach(k -> secrets.add(k.get("keyData").get("value").asText()));
+        assertThat(secrets).hasSize(2 * ALL.size() + 1);
+        SecretScan.logs(logs, secrets);
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
+                + "/observe/metrics")).header("x-api-key", app.adminKey()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("landfall_meters_polls_total");
+        SecretScan.metrics(metrics.body(), secrets);
+        SecretScan.jmx(secrets);
+        assertThat(SecretScan.deadLetters(s3, DEAD_LETTERS, secrets)).isGreaterThanOrEqualTo(2);
+    }
+
+    static List<JsonNode> deadLetters(Device d) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(DEAD_LETTERS).prefix("dead-letter/meters/")).contents()) {
+            JsonNode n = JSON.readTree(s3.getObjectAsBytes(b -> b.bucket(DEAD_LETTERS).key(o.key())).asUtf8String());
+            if (n.toString().contains("device:" + d.cloudId())) {
+                out.add(n);
+            }
+        }
+        return out;
     }
 
     static List<String> keys(String prefix) {
