@@ -3,7 +3,6 @@ package dev.landfall.meters;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.w3c.dom.Element;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -69,17 +68,17 @@ public final class Eagle100Decoder {
     }
 
     private static List<Map<String, String>> xmlFragments(String text) {
-        Element root = EagleXml.parse(text);
+        EagleXml.Element root = EagleXml.parse(text);
         EagleErrors.throwIfErrorElement(root);
         List<Map<String, String>> out = new ArrayList<>();
-        for (Element element : EagleXml.descendants(root)) {
+        for (EagleXml.Element element : EagleXml.descendants(root)) {
             if (EagleXml.isLeaf(element)) {
                 continue;
             }
             Map<String, String> fields = new LinkedHashMap<>();
-            for (Element child : EagleXml.children(element)) {
+            for (EagleXml.Element child : EagleXml.children(element)) {
                 if (EagleXml.isLeaf(child)) {
-                    fields.putIfAbsent(child.getTagName().toLowerCase(Locale.ROOT), child.getTextContent().trim());
+                    fields.putIfAbsent(child.name().toLowerCase(Locale.ROOT), child.textContent().trim());
                 }
             }
             if (IS_DEMAND.test(fields) || IS_SUMMATION.test(fields)) {

@@ -1,6 +1,5 @@
 package dev.landfall.meters;
 
-import org.w3c.dom.Element;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -28,13 +27,13 @@ public final class Eagle200Decoder {
      */
     public static List<String> meterAddresses(String deviceListBody) {
         String text = EagleXml.prepare(deviceListBody);
-        Element root = xmlRoot(text);
-        List<Element> devices = EagleXml.descendants(root, "Device");
+        EagleXml.Element root = xmlRoot(text);
+        List<EagleXml.Element> devices = EagleXml.descendants(root, "Device");
         if (devices.isEmpty() && EagleXml.descendants(root, "DeviceList").isEmpty()) {
             throw EagleErrors.unreadable(text, "no DeviceList in response");
         }
         Set<String> meters = new LinkedHashSet<>();
-        for (Element device : devices) {
+        for (EagleXml.Element device : devices) {
             String address = EagleXml.childText(device, "HardwareAddress");
             if (address == null) {
                 continue;
@@ -57,13 +56,13 @@ public final class Eagle200Decoder {
      */
     public static MeterValues decodeDeviceQuery(String body) {
         String text = EagleXml.prepare(body);
-        Element root = xmlRoot(text);
-        List<Element> devices = EagleXml.descendants(root, "Device");
+        EagleXml.Element root = xmlRoot(text);
+        List<EagleXml.Element> devices = EagleXml.descendants(root, "Device");
         if (devices.isEmpty()) {
             throw EagleErrors.unreadable(text, "no Device in response");
         }
-        Element device = devices.get(0);
-        Element details = EagleXml.child(device, "DeviceDetails");
+        EagleXml.Element device = devices.get(0);
+        EagleXml.Element details = EagleXml.child(device, "DeviceDetails");
         if (details == null) {
             details = device;
         }
@@ -74,7 +73,7 @@ public final class Eagle200Decoder {
         BigDecimal demand = null;
         BigDecimal delivered = null;
         BigDecimal received = null;
-        for (Element variable : EagleXml.descendants(device, "Variable")) {
+        for (EagleXml.Element variable : EagleXml.descendants(device, "Variable")) {
             String name = EagleXml.childText(variable, "Name");
             if (name == null) {
                 continue;
@@ -96,17 +95,17 @@ public final class Eagle200Decoder {
                 EagleXml.childText(details, "HardwareAddress"));
     }
 
-    private static Element xmlRoot(String text) {
+    private static EagleXml.Element xmlRoot(String text) {
         if (text.charAt(0) != '<') {
             throw EagleErrors.unreadable(text, "response is not XML");
         }
-        Element root = EagleXml.parse(text);
+        EagleXml.Element root = EagleXml.parse(text);
         EagleErrors.throwIfErrorElement(root);
         return root;
     }
 
     /** The variable's value in kilo-units, or null when it has none; a missing unit is read as the kilo-unit. */
-    private static BigDecimal quantity(String field, Element variable, String kiloUnit, String unit) {
+    private static BigDecimal quantity(String field, EagleXml.Element variable, String kiloUnit, String unit) {
         String value = EagleXml.childText(variable, "Value");
         if (value == null) {
             return null;

@@ -1,6 +1,5 @@
 package dev.landfall.meters;
 
-import org.w3c.dom.Element;
 
 import java.util.Locale;
 
@@ -34,8 +33,8 @@ final class EagleErrors {
     }
 
     /** Throws when one of the top-level fragments is an {@code <Error>} element. */
-    static void throwIfErrorElement(Element root) {
-        for (Element fragment : EagleXml.children(root)) {
+    static void throwIfErrorElement(EagleXml.Element root) {
+        for (EagleXml.Element fragment : EagleXml.children(root)) {
             if (EagleXml.named(fragment, "Error")) {
                 throw reply(errorText(fragment));
             }
@@ -64,7 +63,7 @@ final class EagleErrors {
         return out.toString().trim();
     }
 
-    private static String errorText(Element error) {
+    private static String errorText(EagleXml.Element error) {
         for (String name : new String[] {"Text", "Description", "Message", "Reason"}) {
             String text = EagleXml.childText(error, name);
             if (text != null) {

@@ -297,17 +297,19 @@ public final class MeterPoller implements AutoCloseable {
     }
 
     private CompletableFuture<Outcome> poll(MeterDevice d, Polled p) {
+        // the credential is opened once per poll, for its requests alone
+        Map<String, String> headers = headers(d);
         return switch (d.api()) {
             // the REST API's documented pair (get_device_data is only documented for the older socket API), one after the other
-            case EAGLE100 -> request(d, EagleCommands.eagle100InstantaneousDemand(null, false))
+            case EAGLE100 -> request(d, headers, EagleCommands.eagle100InstantaneousDemand(null, false))
                     .thenApply(r -> decode(r, Eagle100Decoder::decode))
                     .thenCompose(demand -> demand.state() != DeviceState.OK ? CompletableFuture.completedFuture(demand)
-                            : request(d, EagleCommands.eagle100CurrentSummation(null, false))
+                            : request(d, headers, EagleCommands.eagle100CurrentSummation(null, false))
                                     .thenApply(r -> merge(demand, decode(r, Eagle100Decoder::decode))));
             case EAGLE200 -> {
                 String known = p == null ? null : p.meterAddress;
                 CompletableFuture<String> address = known != null ? CompletableFuture.completedFuture(known)
-                        : request(d, EagleCommands.eagle200DeviceList()).thenApply(r -> {
+                        : request(d, headers, EagleCommands.eagle200DeviceList()).thenApply(r -> {
                             Outcome bad = failure(r);
                             if (bad != null) {
                                 throw new OutcomeException(bad);
@@ -327,7 +329,7 @@ public final class MeterPoller implements AutoCloseable {
                             }
                             return meters.get(0);
                         });
-                yield address.thenCompose(a -> request(d, EagleCommands.eagle200DeviceQuery(a)))
+                yield address.thenCompose(a -> request(d, headers, EagleCommands.eagle200DeviceQuery(a)))
                         .thenApply(r -> decode(r, Eagle200Decoder::decodeDeviceQuery))
                         .exceptionally(e -> {
                             Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
@@ -363,10 +365,15 @@ public final class MeterPoller implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<EagleHttp.Answer> request(MeterDevice d, String command) {
+    private CompletableFuture<EagleHttp.Answer> request(MeterDevice d, Map<String, String> headers, String command) {
         String base = d.endpoint();
         String uri = base.endsWith("/post_manager") ? base : (base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
                 + "/cgi-bin/post_manager";
+        return http.post(uri, headers, command);
+    }
+
+    /** The request headers of a device, its credential opened into them (never into a log line or a Camel header). */
+    private Map<String, String> headers(MeterDevice d) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "text/xml");
         char[] secret = credentials.open(d.cloudId(), d.sealedCredential());
@@ -385,7 +392,7 @@ public final class MeterPoller implements AutoCloseable {
         } finally {
             java.util.Arrays.fill(secret, '\0');
         }
-        return http.post(uri, headers, command);
+        return headers;
     }
 
     private static Outcome failure(EagleHttp.Answer r) {

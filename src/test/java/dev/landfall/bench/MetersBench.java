@@ -57,33 +57,9 @@ public final class MetersBench {
              EagleSimulator sim = EagleSimulator.start(fleet);
              DynamoDbClient ddb = Aws.dynamoDb(servers); S3Client s3 = Aws.s3(servers)) {
             result.put("behaviours", sim.behaviours().toString());
-            String keyset = DeviceCredentials.newKeyset();
-            DeviceCredentials credentials = DeviceCredentials.of(keyset);
-            for (String t : List.of("landfall-meters-devices", "bench-no-devices")) {
-                ddb.createTable(b -> b.tableName(t).billingMode("PAY_PER_REQUEST")
-                        .attributeDefinitions(a -> a.attributeName(MeterRegistry.CLOUD_ID).attributeType("S"))
-                        .keySchema(k -> k.attributeName(MeterRegistry.CLOUD_ID).keyType("HASH")));
-            }
-            MeterRegistry registry = new MeterRegistry(ddb, null, "landfall-meters-devices", "landfall-meters-state");
-            ExecutorService pool = Executors.newFixedThreadPool(8);
-            for (EagleSimulator.Device d : fleet) {
-                pool.submit(() -> registry.put(new MeterDevice(d.cloudId(), d.email(), MeterDevice.Api.valueOf(d.api().name()),
-                        sim.endpointOf(d), credentials.seal(d.cloudId(), d.behaviour() == EagleSimulator.Behaviour.WRONG_PASSWORD
-                        ? "not-" + d.credential() : d.credential()), true, Instant.now().toString())));
-            }
-            pool.shutdown();
-            pool.awaitTermination(10, TimeUnit.MINUTES);
-            System.out.printf("bench %s: %d devices registered %s%n", NAME, devices, sim.behaviours());
-
+            String keyset = register(ddb, sim, fleet);
             Path data = work.resolve("app");
-            Map<String, String> props = AppProcess.baseProperties(servers, data);
-            props.put("landfall.meters.enabled", "true");
-            props.put("landfall.meters.keyset", keyset);
-            props.put("landfall.lock.lease-seconds", "10");
-            props.put("landfall.cluster.lease-ms", "10000");
-            props.put("landfall.cluster.heartbeat-ms", "2000");
-            props.put("landfall.cluster.acquire-interval-ms", "1000");
-            props.put("landfall.cluster.rebalance-ms", "2000");
+            Map<String, String> props = appProperties(servers, data, keyset);
             List<String> base = List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError");
             List<String> jvm = new java.util.ArrayList<>(base);
             // -Dbench.jfr=<file>: a Flight Recorder profile of the polling app (jfr print --events jdk.ExecutionSample <file>)
@@ -211,6 +187,44 @@ public final class MetersBench {
                     result.get("appCpuCores"), result.get("appRssMbMax"), lines, md5s.size(), once, pass ? "PASS" : "FAIL");
             BenchSupport.finish(out, NAME, result, line, 0);
         }
+    }
+
+    /** Creates the devices table (and an empty one for rotators) and registers the fleet, sealed with a new keyset. */
+    static String register(DynamoDbClient ddb, EagleSimulator sim, List<EagleSimulator.Device> fleet) throws InterruptedException {
+        String keyset = DeviceCredentials.newKeyset();
+        DeviceCredentials credentials = DeviceCredentials.of(keyset);
+        for (String t : List.of("landfall-meters-devices", "bench-no-devices")) {
+            ddb.createTable(b -> b.tableName(t).billingMode("PAY_PER_REQUEST")
+                    .attributeDefinitions(a -> a.attributeName(MeterRegistry.CLOUD_ID).attributeType("S"))
+                    .keySchema(k -> k.attributeName(MeterRegistry.CLOUD_ID).keyType("HASH")));
+        }
+        MeterRegistry registry = new MeterRegistry(ddb, null, "landfall-meters-devices", "landfall-meters-state");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        for (EagleSimulator.Device d : fleet) {
+            pool.submit(() -> registry.put(new MeterDevice(d.cloudId(), d.email(), MeterDevice.Api.valueOf(d.api().name()),
+                    sim.endpointOf(d), credentials.seal(d.cloudId(), d.behaviour() == EagleSimulator.Behaviour.WRONG_PASSWORD
+                    ? "not-" + d.credential() : d.credential()), true, Instant.now().toString())));
+        }
+        pool.shutdown();
+        pool.awaitTermination(10, TimeUnit.MINUTES);
+        System.out.printf("bench %s: %d devices registered %s%n", NAME, fleet.size(), sim.behaviours());
+        return keyset;
+    }
+
+    /** A polling app's settings: meters on, the keyset, and leases short enough for a bench to see a failover. */
+    static Map<String, String> appProperties(LocalServers servers, Path data, String keyset) {
+        Map<String, String> props = AppProcess.baseProperties(servers, data);
+        props.put("landfall.meters.enabled", "true");
+        props.put("landfall.meters.keyset", keyset);
+        props.put("landfall.lock.lease-seconds", "10");
+        props.put("landfall.cluster.lease-ms", "10000");
+        props.put("landfall.cluster.heartbeat-ms", "2000");
+        props.put("landfall.cluster.acquire-interval-ms", "1000");
+        props.put("landfall.cluster.rebalance-ms", "2000");
+        // -Dbench.app.<property>=<value>: an app setting for one run (e.g. -Dbench.app.landfall.meters.http-threads=1)
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.app."))
+                .forEach(k -> props.put(k.substring("bench.app.".length()), System.getProperty(k)));
+        return props;
     }
 
     /** utime + stime of a process, in clock ticks (100 a second). */
