@@ -82,19 +82,38 @@ public final class EagleHttp implements AutoCloseable {
         RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(uri).setIdleTimeout(readTimeoutMs)
                 .setFollowRedirects(false);
         headers.forEach(o::putHeader);
-        loops[Math.floorMod(uri.hashCode(), loops.length)].runOnContext(v -> {
-            try {
-                client.request(o).onFailure(e -> done.completeExceptionally(unreachable(e))).onSuccess(req -> {
-                    req.exceptionHandler(e -> done.completeExceptionally(unreachable(e)));
-                    req.response().onFailure(e -> done.completeExceptionally(unreachable(e))).onSuccess(resp -> read(resp, done));
-                    req.end(Buffer.buffer(body));
-                });
-            } catch (RuntimeException e) {
-                // a URI the client cannot use
-                done.completeExceptionally(new Unreachable("bad endpoint: " + e.getMessage()));
-            }
-        });
+        Context loop = loops[Math.floorMod(uri.hashCode(), loops.length)];
+        loop.runOnContext(v -> attempt(o, body, done, 1));
         return done;
+    }
+
+    /**
+     * One try; a kept-alive connection that the gateway closed just as the request went out (before any answer) is
+     * tried again once on a fresh one, as HTTP clients do for such a read: it is not a gateway that went away.
+     */
+    private void attempt(RequestOptions o, String body, CompletableFuture<Answer> done, int retries) {
+        java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.function.Consumer<Throwable> failed = e -> {
+            if (!reported.compareAndSet(false, true)) {
+                // the request's and the response's handlers may both tell the same failure
+                return;
+            }
+            if (retries > 0 && e instanceof io.vertx.core.http.HttpClosedException && !done.isDone()) {
+                attempt(o, body, done, retries - 1);
+            } else {
+                done.completeExceptionally(unreachable(e));
+            }
+        };
+        try {
+            client.request(o).onFailure(failed::accept).onSuccess(req -> {
+                req.exceptionHandler(failed::accept);
+                req.response().onFailure(failed::accept).onSuccess(resp -> read(resp, done));
+                req.end(Buffer.buffer(body));
+            });
+        } catch (RuntimeException e) {
+            // a URI the client cannot use
+            done.completeExceptionally(new Unreachable("bad endpoint: " + e.getMessage()));
+        }
     }
 
     private static void read(HttpClientResponse resp, CompletableFuture<Answer> done) {

@@ -232,6 +232,13 @@ public final class MeterPoller implements AutoCloseable {
     }
 
     private void send(Polled p) {
+        if (p.removed) {
+            // stopped while it waited for a permit
+            p.inFlight = false;
+            inFlight.release();
+            drain();
+            return;
+        }
         long start = clock.millis();
         stats.lateness(start - p.slot);
         Instant polledAt = Instant.ofEpochMilli(start);
@@ -243,6 +250,12 @@ public final class MeterPoller implements AutoCloseable {
         }
         poll.whenComplete((outcome, error) -> {
             inFlight.release();
+            if (p.removed) {
+                // its shard moved or the poller stopped meanwhile: the outcome (often "client closed") is not the device's
+                p.inFlight = false;
+                drain();
+                return;
+            }
             long next = -1;
             try {
                 next = handle(p, polledAt, outcome != null ? outcome : unreachable(error));
