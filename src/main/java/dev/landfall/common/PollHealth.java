@@ -25,8 +25,15 @@ import org.apache.camel.util.URISupport;
  */
 public final class PollHealth extends AbstractHealthCheck implements PollingConsumerPollStrategy, GenericFileFilter<Object> {
 
-    /** One poller's last poll: its endpoint without the query, and whether it worked. */
-    private record State(String source, boolean up, String message, long atMillis) {
+    /** One poller's last poll: its endpoint without the query, whether it worked, and the consumer that polled. */
+    private record State(String source, boolean up, String message, long atMillis, Consumer consumer) {
+        /**
+         * A consumer stopped since (a {@code master:} route's poller when this replica lost the leadership, or a route
+         * stopped on purpose) polls no more: its last failure is no longer this replica's to report.
+         */
+        boolean current() {
+            return !(consumer instanceof org.apache.camel.StatefulService s) || s.isRunAllowed();
+        }
     }
 
     /** By route id, so that pollers of one server and path with other options or credentials stay apart. */
@@ -118,7 +125,7 @@ public final class PollHealth extends AbstractHealthCheck implements PollingCons
         // a reason may quote a URI: never its password
         String reason = URISupport.sanitizeUri(message).replaceAll("\\s+", " ").trim();
         String poller = poller(consumer, endpoint, source);
-        states.put(poller, new State(source, up, reason, clock.millis()));
+        states.put(poller, new State(source, up, reason, clock.millis(), consumer));
         return poller;
     }
 
@@ -126,7 +133,7 @@ public final class PollHealth extends AbstractHealthCheck implements PollingCons
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         Map<String, Object> down = new TreeMap<>();
         states.forEach((poller, s) -> {
-            if (!s.up()) {
+            if (!s.up() && s.current()) {
                 down.put(poller, s.message());
             }
         });

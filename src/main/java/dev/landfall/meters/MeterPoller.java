@@ -102,7 +102,7 @@ public final class MeterPoller implements AutoCloseable {
      * @param stored the stored states of the devices, continued here (their counters carry on)
      */
     public void assign(int shard, List<MeterDevice> shardDevices, Map<String, Map<String, AttributeValue>> stored, BooleanSupplier owned) {
-        shards.put(shard, owned);
+        boolean taken = shards.put(shard, owned) == null;
         Set<String> keep = new HashSet<>();
         long now = clock.millis();
         for (MeterDevice d : shardDevices) {
@@ -128,16 +128,25 @@ public final class MeterPoller implements AutoCloseable {
                 devices.remove(p.device.cloudId(), p);
             }
         }
+        if (taken) {
+            LOG.info("meters: shard {} taken here: polling its {} enabled devices ({} shards led here)", shard, keep.size(), shards.size());
+        }
     }
 
     /** Stops polling a shard's devices (its leadership moved away). */
     public void release(int shard) {
-        shards.remove(shard);
+        boolean held = shards.remove(shard) != null;
+        int stopped = 0;
         for (Polled p : List.copyOf(devices.values())) {
             if (p.shard == shard) {
                 stop(p);
                 devices.remove(p.device.cloudId(), p);
+                stopped++;
             }
+        }
+        if (held) {
+            LOG.info("meters: shard {} released (led elsewhere now): {} devices stopped here ({} shards led here)", shard, stopped,
+                    shards.size());
         }
     }
 

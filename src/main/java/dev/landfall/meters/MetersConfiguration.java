@@ -126,8 +126,12 @@ public class MetersConfiguration implements CamelConfiguration {
             metrics.gauge("landfall.meters.devices." + s.name().toLowerCase(java.util.Locale.ROOT),
                     "Gateways polled here in state " + s.name(), MeterSink.PIPELINE, counts.get(s));
         }
-        ex.newScheduledThreadPool(this, "meters-gauges", 1).scheduleAtFixedRate(
-                () -> poller.stateCounts().forEach((s, n) -> counts.get(s).set(n.get())), 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+        AtomicLong shardsLed = new AtomicLong();
+        metrics.gauge("landfall.meters.shards.led", "Shards whose gateways are polled here", MeterSink.PIPELINE, shardsLed);
+        ex.newScheduledThreadPool(this, "meters-gauges", 1).scheduleAtFixedRate(() -> {
+            poller.stateCounts().forEach((s, n) -> counts.get(s).set(n.get()));
+            shardsLed.set(poller.shards().size());
+        }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
         return poller;
     }
 

@@ -87,8 +87,12 @@ public final class AppProcess implements AutoCloseable {
         Path log = logDir.resolve(String.format("%03d-%s.log", STARTS.incrementAndGet(), name)).toAbsolutePath();
 
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(javaCommand());
         command.addAll(jvmFlags);
+        Path archive = Boolean.getBoolean("landfall.it.cds") ? classArchive(jar) : null;
+        if (archive != null && jvmFlags.stream().noneMatch(f -> f.startsWith("-XX:SharedArchiveFile"))) {
+            command.add("-XX:SharedArchiveFile=" + archive);
+        }
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());
@@ -106,6 +110,68 @@ public final class AppProcess implements AutoCloseable {
                 Integer.parseInt(required(properties, "camel.server.port")));
     }
 
+    private static String javaCommand() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static Path archiveOf;
+    private static boolean archiveTried;
+
+    /**
+     * A class-data-sharing archive of the jar's classes (AppCDS, {@code -XX:ArchiveClassesAtExit}), made once per build
+     * by one short run of the jar next to it, then mapped by every child: their start-up loads and verifies the classes
+     * again otherwise, and the ITs start about 40 children on two cores (a start took 8.6 s of CPU, 4.9 s with the
+     * archive). The training run reaches no server (its AWS endpoints are a closed port) and binds free ports. Null when
+     * the archive cannot be made: the children then start without it. Off unless {@code -Dlandfall.it.cds=true} (the
+     * ITs set it; the benches leave it off, so their RSS counts no mapped archive).
+     */
+    static synchronized Path classArchive(Path jar) {
+        if (archiveTried) {
+            return archiveOf;
+        }
+        archiveTried = true;
+        Path archive = jar.resolveSibling(jar.getFileName().toString().replaceFirst("\\.jar$", "") + ".jsa");
+        try {
+            if (Files.isRegularFile(archive) && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0) {
+                return archiveOf = archive;
+            }
+            Path work = Files.createTempDirectory("landfall-cds");
+            Path partial = work.resolve("landfall.jsa");
+            Path log = Files.createDirectories(Path.of("target", "it-logs")).resolve("000-class-archive.log").toAbsolutePath();
+            List<String> command = new ArrayList<>(List.of(javaCommand()));
+            command.addAll(DEFAULT_JVM_FLAGS);
+            command.add("-XX:ArchiveClassesAtExit=" + partial);
+            String closed = "http://127.0.0.1:1";
+            for (String property : List.of("landfall.aws.s3.endpoint=" + closed, "landfall.aws.dynamodb.endpoint=" + closed,
+                    "landfall.aws.sqs.endpoint=" + closed, "landfall.data-dir=" + work.resolve("data"),
+                    "camel.server.port=" + FreePorts.next(), "camel.management.port=" + FreePorts.next(),
+                    "camel.main.duration-max-seconds=6")) {
+                command.add("-D" + property);
+            }
+            command.add("-jar");
+            command.add(jar.toString());
+            Process p = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            p.getOutputStream().close();
+            LIVE.add(p);
+            boolean exited = p.waitFor(90, TimeUnit.SECONDS);
+            LIVE.remove(p);
+            if (!exited) {
+                p.destroyForcibly();
+            }
+            if (exited && Files.isRegularFile(partial) && Files.size(partial) > 0) {
+                Files.move(partial, archive, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                return archiveOf = archive;
+            }
+            System.err.println("AppProcess: no class archive (see " + log + "); the children start without one");
+        } catch (IOException e) {
+            System.err.println("AppProcess: no class archive (" + e + "); the children start without one");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return null;
+    }
+
     /** Starts the app with the default JVM flags and waits until its health is UP. */
     public static AppProcess startHealthy(String name, Map<String, String> properties) throws IOException {
         AppProcess app = start(name, properties, DEFAULT_JVM_FLAGS);
@@ -115,18 +181,27 @@ public final class AppProcess implements AutoCloseable {
 
     /** Waits until {@code /observe/health} says UP; fails at once, with the log tail, if the process exits. */
     public AppProcess awaitHealthy(Duration timeout) {
-        await("health of " + name + " (log " + log + ")").atMost(timeout).pollInterval(Duration.ofMillis(200))
-                .until(() -> "UP".equals(healthStatus()));
+        try {
+            await("health of " + name + " (log " + log + ")").atMost(timeout).pollInterval(Duration.ofMillis(200))
+                    .until(() -> "UP".equals(healthStatus()));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // which check kept it from UP
+            throw new AssertionError(e.getMessage() + "; its last health answer: " + lastHealth, e);
+        }
         return this;
     }
+
+    private volatile String lastHealth;
 
     /** The overall health status, or null while the management server does not answer. */
     public String healthStatus() {
         requireAlive();
         try {
             HttpResponse<String> r = get("/observe/health");
+            lastHealth = r.body();
             return JSON.readTree(r.body()).path("status").asText(null);
         } catch (IOException e) {
+            lastHealth = e.toString();
             return null;
         }
     }
